@@ -1,0 +1,506 @@
+#include "api/json.h"
+
+#include <simdjson.h>
+
+#include <cerrno>
+#include <cmath>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+
+namespace kstream::api {
+namespace ej = encoding::json;
+
+// ---------------------------------------------------------------------------------------
+// Encoding
+
+namespace {
+
+Status AppendCompact(const Value& v, std::string* out) {
+  switch (v.kind()) {
+    case Value::Kind::kNull: ej::AppendNull(out); return Status::Ok();
+    case Value::Kind::kBool: ej::AppendBool(out, v.as_bool()); return Status::Ok();
+    case Value::Kind::kInt: ej::AppendInt(out, v.as_int()); return Status::Ok();
+    case Value::Kind::kFloat: return ej::AppendFloat64(out, v.as_float());
+    case Value::Kind::kString: ej::AppendString(out, v.as_string()); return Status::Ok();
+    case Value::Kind::kArray: {
+      out->push_back('[');
+      bool first = true;
+      for (const Value& e : v.as_array()) {
+        if (!first) out->push_back(',');
+        first = false;
+        KS_RETURN_IF_ERROR(AppendCompact(e, out));
+      }
+      out->push_back(']');
+      return Status::Ok();
+    }
+    case Value::Kind::kObject: {
+      out->push_back('{');
+      bool first = true;
+      for (const Member& m : v.as_object()) {
+        if (!first) out->push_back(',');
+        first = false;
+        ej::AppendString(out, m.key);
+        out->push_back(':');
+        KS_RETURN_IF_ERROR(AppendCompact(m.value, out));
+      }
+      out->push_back('}');
+      return Status::Ok();
+    }
+  }
+  return Internal("unknown value kind");
+}
+
+Status AppendIndented(const Value& v, std::string* out, int depth) {
+  switch (v.kind()) {
+    case Value::Kind::kArray: {
+      const auto& arr = v.as_array();
+      out->push_back('[');
+      if (arr.empty()) {
+        out->push_back(']');
+        return Status::Ok();
+      }
+      bool first = true;
+      for (const Value& e : arr) {
+        if (!first) out->push_back(',');
+        first = false;
+        ej::AppendNewlineIndent(out, depth + 1);
+        KS_RETURN_IF_ERROR(AppendIndented(e, out, depth + 1));
+      }
+      ej::AppendNewlineIndent(out, depth);
+      out->push_back(']');
+      return Status::Ok();
+    }
+    case Value::Kind::kObject: {
+      const auto& obj = v.as_object();
+      out->push_back('{');
+      if (obj.empty()) {
+        out->push_back('}');
+        return Status::Ok();
+      }
+      bool first = true;
+      for (const Member& m : obj) {
+        if (!first) out->push_back(',');
+        first = false;
+        ej::AppendNewlineIndent(out, depth + 1);
+        ej::AppendString(out, m.key);
+        out->append(": ");
+        KS_RETURN_IF_ERROR(AppendIndented(m.value, out, depth + 1));
+      }
+      ej::AppendNewlineIndent(out, depth);
+      out->push_back('}');
+      return Status::Ok();
+    }
+    default:
+      return AppendCompact(v, out);
+  }
+}
+
+}  // namespace
+
+Status AppendJson(const Value& v, std::string* out, ej::Style style, int depth) {
+  return style == ej::Style::kCompact ? AppendCompact(v, out) : AppendIndented(v, out, depth);
+}
+
+Result<std::string> ToJson(const Value& v, ej::Style style) {
+  std::string out;
+  KS_RETURN_IF_ERROR(AppendJson(v, &out, style));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Parsing: the lenient parser (authoritative for every input simdjson rejects)
+
+namespace {
+
+// Go's quoteChar: how encoding/json names an offending byte in its messages.
+std::string QuoteChar(unsigned char c) {
+  if (c == '\'') return "'\\''";
+  if (c == '"') return "'\"'";
+  if (c >= 0x20 && c < 0x7F) return std::string("'") + static_cast<char>(c) + "'";
+  switch (c) {
+    case '\n': return "'\\n'";
+    case '\r': return "'\\r'";
+    case '\t': return "'\\t'";
+    case '\b': return "'\\b'";
+    case '\f': return "'\\f'";
+    default: break;
+  }
+  static constexpr char kHexDigits[] = "0123456789abcdef";
+  std::string s = "'\\x";
+  s.push_back(kHexDigits[c >> 4]);
+  s.push_back(kHexDigits[c & 0xF]);
+  s.push_back('\'');
+  return s;
+}
+
+class LenientParser {
+ public:
+  explicit LenientParser(std::string_view in)
+      : p_(reinterpret_cast<const unsigned char*>(in.data())), n_(in.size()) {}
+
+  Result<Value> ParseDocument() {
+    SkipSpace();
+    Value v;
+    KS_RETURN_IF_ERROR(ParseValue(&v, 0));
+    SkipSpace();
+    if (i_ < n_) return Error("after top-level value");
+    return v;
+  }
+
+ private:
+  Status Error(std::string_view context) {
+    if (i_ >= n_) return InvalidArgument("unexpected end of JSON input");
+    return InvalidArgument("invalid character " + QuoteChar(p_[i_]) + " " + std::string(context) +
+                           " (at offset " + std::to_string(i_) + ")");
+  }
+
+  void SkipSpace() {
+    while (i_ < n_ && (p_[i_] == ' ' || p_[i_] == '\n' || p_[i_] == '\r' || p_[i_] == '\t')) ++i_;
+  }
+
+  bool Literal(std::string_view word) {
+    if (n_ - i_ >= word.size() && std::memcmp(p_ + i_, word.data(), word.size()) == 0) {
+      i_ += word.size();
+      return true;
+    }
+    // Advance to the first mismatching byte so the error names it, as Go does.
+    size_t k = 0;
+    while (i_ < n_ && k < word.size() && p_[i_] == static_cast<unsigned char>(word[k])) ++i_, ++k;
+    return false;
+  }
+
+  Status ParseValue(Value* out, int depth) {
+    if (i_ >= n_) return Error("looking for beginning of value");
+    switch (p_[i_]) {
+      case '{': return ParseObject(out, depth + 1);
+      case '[': return ParseArray(out, depth + 1);
+      case '"': {
+        std::string s;
+        KS_RETURN_IF_ERROR(ParseString(&s));
+        *out = Value(std::move(s));
+        return Status::Ok();
+      }
+      case 't':
+        if (!Literal("true")) return Error("in literal true (expecting the next letter)");
+        *out = Value(true);
+        return Status::Ok();
+      case 'f':
+        if (!Literal("false")) return Error("in literal false (expecting the next letter)");
+        *out = Value(false);
+        return Status::Ok();
+      case 'n':
+        if (!Literal("null")) return Error("in literal null (expecting the next letter)");
+        *out = Value();
+        return Status::Ok();
+      default:
+        if (p_[i_] == '-' || (p_[i_] >= '0' && p_[i_] <= '9')) return ParseNumber(out);
+        return Error("looking for beginning of value");
+    }
+  }
+
+  Status ParseObject(Value* out, int depth) {
+    if (depth > kMaxJsonDepth) return InvalidArgument("exceeded max depth");
+    ++i_;  // '{'
+    std::vector<Member> members;
+    SkipSpace();
+    if (i_ < n_ && p_[i_] == '}') {
+      ++i_;
+      *out = Value::EmptyObject();
+      return Status::Ok();
+    }
+    while (true) {
+      SkipSpace();
+      if (i_ >= n_ || p_[i_] != '"') return Error("looking for beginning of object key string");
+      Member m;
+      KS_RETURN_IF_ERROR(ParseString(&m.key));
+      SkipSpace();
+      if (i_ >= n_ || p_[i_] != ':') return Error("after object key");
+      ++i_;
+      SkipSpace();
+      KS_RETURN_IF_ERROR(ParseValue(&m.value, depth));
+      members.push_back(std::move(m));
+      SkipSpace();
+      if (i_ < n_ && p_[i_] == ',') {
+        ++i_;
+        continue;
+      }
+      if (i_ < n_ && p_[i_] == '}') {
+        ++i_;
+        break;
+      }
+      return Error("after object key:value pair");
+    }
+    *out = Value::FromMembers(std::move(members));
+    return Status::Ok();
+  }
+
+  Status ParseArray(Value* out, int depth) {
+    if (depth > kMaxJsonDepth) return InvalidArgument("exceeded max depth");
+    ++i_;  // '['
+    Value::Array items;
+    SkipSpace();
+    if (i_ < n_ && p_[i_] == ']') {
+      ++i_;
+      *out = Value(std::move(items));
+      return Status::Ok();
+    }
+    while (true) {
+      SkipSpace();
+      items.emplace_back();
+      KS_RETURN_IF_ERROR(ParseValue(&items.back(), depth));
+      SkipSpace();
+      if (i_ < n_ && p_[i_] == ',') {
+        ++i_;
+        continue;
+      }
+      if (i_ < n_ && p_[i_] == ']') {
+        ++i_;
+        break;
+      }
+      return Error("after array element");
+    }
+    *out = Value(std::move(items));
+    return Status::Ok();
+  }
+
+  static int HexValue(unsigned char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+
+  // Reads 4 hex digits at p_[at]; -1 if they are not there.
+  int ReadHex4(size_t at) const {
+    if (n_ - at < 4 || at > n_) return -1;
+    int v = 0;
+    for (size_t k = 0; k < 4; ++k) {
+      int h = HexValue(p_[at + k]);
+      if (h < 0) return -1;
+      v = v * 16 + h;
+    }
+    return v;
+  }
+
+  static void AppendUtf8(std::string* s, uint32_t cp) {
+    if (cp < 0x80) {
+      s->push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      s->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      s->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      s->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      s->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      s->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      s->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+
+  // Length of a valid UTF-8 sequence at p_[i_] (first byte >= 0x80), 0 if invalid.
+  size_t Utf8Length() const {
+    const unsigned char* p = p_ + i_;
+    size_t n = n_ - i_;
+    auto cont = [&](size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
+      return k < n && p[k] >= lo && p[k] <= hi;
+    };
+    unsigned char c = p[0];
+    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+    if (c == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
+    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
+    if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
+    if (c == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+    if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+    if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
+    return 0;
+  }
+
+  Status ParseString(std::string* s) {
+    ++i_;  // opening quote
+    while (true) {
+      if (i_ >= n_) return Error("in string literal");
+      unsigned char c = p_[i_];
+      if (c == '"') {
+        ++i_;
+        return Status::Ok();
+      }
+      if (c < 0x20) return Error("in string literal");
+      if (c == '\\') {
+        ++i_;
+        if (i_ >= n_) return Error("in string escape code");
+        unsigned char e = p_[i_];
+        switch (e) {
+          case '"': s->push_back('"'); break;
+          case '\\': s->push_back('\\'); break;
+          case '/': s->push_back('/'); break;
+          case 'b': s->push_back('\b'); break;
+          case 'f': s->push_back('\f'); break;
+          case 'n': s->push_back('\n'); break;
+          case 'r': s->push_back('\r'); break;
+          case 't': s->push_back('\t'); break;
+          case 'u': {
+            int cp = ReadHex4(i_ + 1);
+            if (cp < 0) {
+              // Point at the first bad hex digit, as Go's scanner does.
+              size_t k = i_ + 1;
+              while (k < n_ && k < i_ + 5 && HexValue(p_[k]) >= 0) ++k;
+              i_ = k;
+              return Error("in \\u hexadecimal character escape");
+            }
+            i_ += 4;
+            uint32_t r = static_cast<uint32_t>(cp);
+            if (r >= 0xD800 && r < 0xE000) {
+              // A high surrogate followed by an escaped low surrogate makes one code point;
+              // anything else is a lone surrogate and becomes U+FFFD (the following escape,
+              // if any, is decoded on its own).
+              int lo = (r < 0xDC00 && i_ + 2 < n_ && p_[i_ + 1] == '\\' && p_[i_ + 2] == 'u')
+                           ? ReadHex4(i_ + 3)
+                           : -1;
+              if (lo >= 0xDC00 && lo < 0xE000) {
+                r = 0x10000 + ((r - 0xD800) << 10) + (static_cast<uint32_t>(lo) - 0xDC00);
+                i_ += 6;
+              } else {
+                r = 0xFFFD;
+              }
+            }
+            AppendUtf8(s, r);
+            break;
+          }
+          default:
+            return Error("in string escape code");
+        }
+        ++i_;
+        continue;
+      }
+      if (c < 0x80) {
+        // A run of plain ASCII.
+        size_t start = i_;
+        while (i_ < n_ && p_[i_] >= 0x20 && p_[i_] < 0x80 && p_[i_] != '"' && p_[i_] != '\\') ++i_;
+        s->append(reinterpret_cast<const char*>(p_ + start), i_ - start);
+        continue;
+      }
+      size_t len = Utf8Length();
+      if (len == 0) {
+        s->append("\xEF\xBF\xBD");  // U+FFFD for each invalid byte
+        ++i_;
+      } else {
+        s->append(reinterpret_cast<const char*>(p_ + i_), len);
+        i_ += len;
+      }
+    }
+  }
+
+  Status ParseNumber(Value* out) {
+    size_t start = i_;
+    bool integral = true;
+    if (p_[i_] == '-') ++i_;
+    if (i_ >= n_) return Error("in numeric literal");
+    if (p_[i_] == '0') {
+      ++i_;
+    } else if (p_[i_] >= '1' && p_[i_] <= '9') {
+      while (i_ < n_ && p_[i_] >= '0' && p_[i_] <= '9') ++i_;
+    } else {
+      return Error("in numeric literal");
+    }
+    if (i_ < n_ && p_[i_] == '.') {
+      integral = false;
+      ++i_;
+      if (i_ >= n_ || p_[i_] < '0' || p_[i_] > '9') return Error("after decimal point in numeric literal");
+      while (i_ < n_ && p_[i_] >= '0' && p_[i_] <= '9') ++i_;
+    }
+    if (i_ < n_ && (p_[i_] == 'e' || p_[i_] == 'E')) {
+      integral = false;
+      ++i_;
+      if (i_ < n_ && (p_[i_] == '+' || p_[i_] == '-')) ++i_;
+      if (i_ >= n_ || p_[i_] < '0' || p_[i_] > '9') return Error("in exponent of numeric literal");
+      while (i_ < n_ && p_[i_] >= '0' && p_[i_] <= '9') ++i_;
+    }
+    const char* b = reinterpret_cast<const char*>(p_ + start);
+    const char* e = reinterpret_cast<const char*>(p_ + i_);
+    if (integral) {
+      int64_t v = 0;
+      auto r = std::from_chars(b, e, v);
+      if (r.ec == std::errc() && r.ptr == e) {
+        *out = Value(v);
+        return Status::Ok();
+      }
+    }
+    // Go's strconv.ParseFloat: correctly rounded; overflow is an error, underflow is not.
+    std::string text(b, e);
+    errno = 0;
+    double d = std::strtod(text.c_str(), nullptr);
+    if (errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL)) {
+      return InvalidArgument("json: cannot unmarshal number " + text + " into Go value of type float64");
+    }
+    *out = Value(d);
+    return Status::Ok();
+  }
+
+  const unsigned char* p_;
+  size_t n_;
+  size_t i_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------
+// Parsing: the simdjson fast path
+
+Value FromElement(simdjson::dom::element e) {
+  using simdjson::dom::element_type;
+  switch (e.type()) {
+    case element_type::OBJECT: {
+      simdjson::dom::object obj = e.get_object().value_unsafe();
+      std::vector<Member> members;
+      members.reserve(obj.size());
+      for (auto field : obj) {
+        members.push_back(Member{std::string(field.key), FromElement(field.value)});
+      }
+      return Value::FromMembers(std::move(members));
+    }
+    case element_type::ARRAY: {
+      simdjson::dom::array arr = e.get_array().value_unsafe();
+      Value::Array items;
+      items.reserve(arr.size());
+      for (auto item : arr) items.push_back(FromElement(item));
+      return Value(std::move(items));
+    }
+    case element_type::STRING: return Value(e.get_string().value_unsafe());
+    case element_type::INT64: return Value(e.get_int64().value_unsafe());
+    // Beyond int64: Go's ParseInt fails, so the number is a float64 (correctly rounded,
+    // as the conversion of a uint64 is).
+    case element_type::UINT64: return Value(static_cast<double>(e.get_uint64().value_unsafe()));
+    case element_type::DOUBLE: return Value(e.get_double().value_unsafe());
+    case element_type::BOOL: return Value(e.get_bool().value_unsafe());
+    case element_type::NULL_VALUE: return Value();
+  }
+  return Value();
+}
+
+simdjson::dom::parser& ThreadParser() {
+  thread_local simdjson::dom::parser parser = [] {
+    simdjson::dom::parser p;
+    // Only the depth matters here; capacity grows with the first document. If this
+    // allocation fails, parse() allocates with the default depth, and deeper documents
+    // fall back to the lenient parser, which has the same limit.
+    if (p.allocate(simdjson::SIMDJSON_PADDING, kMaxJsonDepth) != simdjson::SUCCESS) return p;
+    return p;
+  }();
+  return parser;
+}
+
+}  // namespace
+
+Result<Value> ParseJson(std::string_view json) {
+  simdjson::dom::parser& parser = ThreadParser();
+  simdjson::dom::element root;
+  if (parser.parse(json.data(), json.size(), /*realloc_if_needed=*/true).get(root) ==
+      simdjson::SUCCESS) {
+    return FromElement(root);
+  }
+  return LenientParser(json).ParseDocument();
+}
+
+}  // namespace kstream::api
