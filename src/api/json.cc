@@ -503,4 +503,8 @@ Result<Value> ParseJson(std::string_view json) {
   return LenientParser(json).ParseDocument();
 }
 
+namespace internal {
+Result<Value> ParseJsonLenient(std::string_view json) { return LenientParser(json).ParseDocument(); }
+}  // namespace internal
+
 }  // namespace kstream::api

@@ -42,4 +42,10 @@ Status AppendJson(const Value& v, std::string* out,
 Result<std::string> ToJson(const Value& v,
                            encoding::json::Style style = encoding::json::Style::kCompact);
 
+namespace internal {
+// The lenient parser alone (no simdjson fast path). For differential tests and fuzzing:
+// on every input it must agree with ParseJson.
+Result<Value> ParseJsonLenient(std::string_view json);
+}  // namespace internal
+
 }  // namespace kstream::api

@@ -18,6 +18,14 @@ Value Value::EmptyObject() {
 }
 
 Value Value::FromMembers(std::vector<Member> members) {
+  // Input written by a Go-compatible encoder is already strictly sorted: keep it as is.
+  bool sorted = true;
+  for (size_t i = 1; i < members.size() && sorted; ++i) sorted = members[i - 1].key < members[i].key;
+  if (sorted) {
+    Value v;
+    v.v_ = std::move(members);
+    return v;
+  }
   // Stable sort keeps the input order among equal keys; the last of each run wins.
   std::stable_sort(members.begin(), members.end(),
                    [](const Member& a, const Member& b) { return a.key < b.key; });

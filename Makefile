@@ -1,0 +1,57 @@
+# kstream: the two set-up commands are `make run` and `make test` (see README.md).
+# Both install missing Debian packages first (scripts/setup.sh), then build.
+
+BUILD_DIR    ?= build
+SANITIZE_DIR ?= build-sanitize
+JOBS         ?= $(shell nproc)
+CMAKE_FLAGS  ?=
+FUZZ_SECONDS ?= 30
+
+.PHONY: all setup build run test test-unit test-sanitize bench fuzz clean
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+# Release build with g++ (the default compiler): libraries, CLI, unit tests, benchmarks.
+build: setup
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Until the API server exists, `make run` shows the codec CLI and converts a sample.
+run: build
+	@$(BUILD_DIR)/bin/kstream-codec help
+	@echo
+	@echo "Example: the sample object examples/widget.yaml as the JSON kube-apiserver would send:"
+	@echo "  $(BUILD_DIR)/bin/kstream-codec convert --from yaml --to json-pretty < examples/widget.yaml"
+	@$(BUILD_DIR)/bin/kstream-codec convert --from yaml --to json-pretty < examples/widget.yaml
+	@echo
+	@echo
+	@echo "(The API server, kstream-apiserver, is not built yet: there is no kubectl endpoint in this release.)"
+
+# Every test: unit and integration tests (g++ release build), then the same tests plus
+# time-bounded fuzzing under AddressSanitizer + UndefinedBehaviorSanitizer (clang).
+test: test-unit test-sanitize
+
+test-unit: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+test-sanitize: setup
+	@cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+	  -DKSTREAM_SANITIZE=address,undefined -DKSTREAM_FUZZ=ON -DKSTREAM_BENCH=OFF \
+	  -DKSTREAM_FUZZ_SECONDS=$(FUZZ_SECONDS) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(SANITIZE_DIR) -j $(JOBS)
+	@cd $(SANITIZE_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# Micro-benchmarks; figures are written under bench/results/.
+bench: build
+	@scripts/bench.sh $(BUILD_DIR)
+
+# Longer fuzzing session (default 10 minutes per target): make fuzz FUZZ_SECONDS=600
+fuzz:
+	@$(MAKE) --no-print-directory test-sanitize FUZZ_SECONDS=$(or $(filter-out 30,$(FUZZ_SECONDS)),600)
+
+clean:
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)

@@ -1,0 +1,96 @@
+#include "collection/unstructured_json.h"
+
+#include "api/json.h"
+
+namespace kstream::collection {
+namespace ej = encoding::json;
+
+namespace {
+constexpr std::string_view kItemsKey = "items";
+}  // namespace
+
+UnstructuredListJsonEncoder::UnstructuredListJsonEncoder(const api::Value* header,
+                                                         ItemSource<api::Value>* items,
+                                                         ej::Style style)
+    : header_(header), items_(items), style_(style) {}
+
+Status UnstructuredListJsonEncoder::AppendHeaderMembers(bool before_items, bool* first) {
+  const bool indent = style_ == ej::Style::kIndent;
+  for (const api::Member& m : header_->as_object()) {
+    if (m.key == kItemsKey) continue;  // the list's items always win
+    if ((m.key < kItemsKey) != before_items) continue;
+    if (!*first) buf_.push_back(',');
+    *first = false;
+    if (indent) ej::AppendNewlineIndent(&buf_, 1);
+    ej::AppendString(&buf_, m.key);
+    buf_.append(indent ? ": " : ":");
+    KS_RETURN_IF_ERROR(api::AppendJson(m.value, &buf_, style_, 1));
+  }
+  return Status::Ok();
+}
+
+Result<bool> UnstructuredListJsonEncoder::EncodeNext(encoding::Sink* sink) {
+  const bool indent = style_ == ej::Style::kIndent;
+  buf_.clear();
+  switch (state_) {
+    case State::kStart: {
+      buf_.push_back('{');
+      bool first = true;
+      KS_RETURN_IF_ERROR(AppendHeaderMembers(/*before_items=*/true, &first));
+      if (!first) buf_.push_back(',');
+      if (indent) {
+        ej::AppendNewlineIndent(&buf_, 1);
+        buf_.append("\"items\": [");
+      } else {
+        buf_.append("\"items\":[");
+      }
+      state_ = State::kItems;
+      break;
+    }
+    case State::kItems: {
+      KS_ASSIGN_OR_RETURN(const api::Value* item, items_->Next());
+      if (item != nullptr) {
+        if (items_written_ > 0) buf_.push_back(',');
+        if (indent) ej::AppendNewlineIndent(&buf_, 2);
+        KS_RETURN_IF_ERROR(api::AppendJson(*item, &buf_, style_, 2));
+        ++items_written_;
+        break;
+      }
+      if (indent && items_written_ > 0) ej::AppendNewlineIndent(&buf_, 1);
+      buf_.push_back(']');
+      bool first = false;  // "items" came before
+      KS_RETURN_IF_ERROR(AppendHeaderMembers(/*before_items=*/false, &first));
+      if (indent) {
+        buf_.append("\n}");
+      } else {
+        buf_.append("}\n");
+      }
+      state_ = State::kDone;
+      break;
+    }
+    case State::kDone:
+      return false;
+  }
+  KS_RETURN_IF_ERROR(sink->Write(buf_));
+  return state_ != State::kDone;
+}
+
+Status UnstructuredListJsonEncoder::EncodeAll(encoding::Sink* sink) {
+  while (true) {
+    KS_ASSIGN_OR_RETURN(bool more, EncodeNext(sink));
+    if (!more) return Status::Ok();
+  }
+}
+
+Result<std::string> EncodeUnstructuredListOneShot(const api::Value& header,
+                                                  const std::vector<api::Value>& items,
+                                                  ej::Style style) {
+  api::Value list = header;
+  list.Set(kItemsKey, api::Value(items));
+  std::string out;
+  KS_RETURN_IF_ERROR(api::AppendJson(list, &out, style));
+  if (style == ej::Style::kCompact) out.push_back('\n');
+  return out;
+}
+
+}  // namespace kstream::collection
