@@ -139,13 +139,109 @@ class LenientParser {
   explicit LenientParser(std::string_view in)
       : p_(reinterpret_cast<const unsigned char*>(in.data())), n_(in.size()) {}
 
+  // Iterative (an explicit stack, not recursion), so nesting depth costs heap, not native
+  // stack: hostile input cannot overflow the stack however small a thread's stack is.
   Result<Value> ParseDocument() {
+    struct Frame {
+      bool is_object;
+      std::vector<Member> members;  // objects
+      std::string key;              // objects: the key whose value is being parsed
+      Value::Array items;           // arrays
+    };
+    std::vector<Frame> stack;
+    Value value;
     SkipSpace();
-    Value v;
-    KS_RETURN_IF_ERROR(ParseValue(&v, 0));
-    SkipSpace();
-    if (i_ < n_) return Error("after top-level value");
-    return v;
+    while (true) {
+      // Parse one value into `value`; containers push a frame and parse their first child.
+      bool have_value = true;
+      if (i_ >= n_) return Error("looking for beginning of value");
+      switch (p_[i_]) {
+        case '{':
+        case '[': {
+          if (stack.size() >= static_cast<size_t>(kMaxJsonDepth)) {
+            return InvalidArgument("exceeded max depth");
+          }
+          bool is_object = p_[i_] == '{';
+          ++i_;
+          SkipSpace();
+          if (i_ < n_ && p_[i_] == (is_object ? '}' : ']')) {
+            ++i_;
+            value = is_object ? Value::EmptyObject() : Value::EmptyArray();
+            break;
+          }
+          stack.push_back(Frame{is_object, {}, {}, {}});
+          have_value = false;
+          if (is_object) KS_RETURN_IF_ERROR(ParseKey(&stack.back().key));
+          break;
+        }
+        case '"': {
+          std::string str;
+          KS_RETURN_IF_ERROR(ParseString(&str));
+          value = Value(std::move(str));
+          break;
+        }
+        case 't':
+          if (!Literal("true")) return Error("in literal true (expecting the next letter)");
+          value = Value(true);
+          break;
+        case 'f':
+          if (!Literal("false")) return Error("in literal false (expecting the next letter)");
+          value = Value(false);
+          break;
+        case 'n':
+          if (!Literal("null")) return Error("in literal null (expecting the next letter)");
+          value = Value();
+          break;
+        default:
+          if (p_[i_] == '-' || (p_[i_] >= '0' && p_[i_] <= '9')) {
+            KS_RETURN_IF_ERROR(ParseNumber(&value));
+            break;
+          }
+          return Error("looking for beginning of value");
+      }
+      if (!have_value) {
+        SkipSpace();
+        continue;
+      }
+      // Hand the finished value to its container; close containers that end here.
+      while (true) {
+        if (stack.empty()) {
+          SkipSpace();
+          if (i_ < n_) return Error("after top-level value");
+          return value;
+        }
+        Frame& f = stack.back();
+        SkipSpace();
+        if (f.is_object) {
+          f.members.push_back(Member{std::move(f.key), std::move(value)});
+          if (i_ < n_ && p_[i_] == ',') {
+            ++i_;
+            KS_RETURN_IF_ERROR(ParseKey(&f.key));
+            break;
+          }
+          if (i_ < n_ && p_[i_] == '}') {
+            ++i_;
+            value = Value::FromMembers(std::move(f.members));
+            stack.pop_back();
+            continue;
+          }
+          return Error("after object key:value pair");
+        }
+        f.items.push_back(std::move(value));
+        if (i_ < n_ && p_[i_] == ',') {
+          ++i_;
+          break;
+        }
+        if (i_ < n_ && p_[i_] == ']') {
+          ++i_;
+          value = Value(std::move(f.items));
+          stack.pop_back();
+          continue;
+        }
+        return Error("after array element");
+      }
+      SkipSpace();
+    }
   }
 
  private:
@@ -170,97 +266,16 @@ class LenientParser {
     return false;
   }
 
-  Status ParseValue(Value* out, int depth) {
-    if (i_ >= n_) return Error("looking for beginning of value");
-    switch (p_[i_]) {
-      case '{': return ParseObject(out, depth + 1);
-      case '[': return ParseArray(out, depth + 1);
-      case '"': {
-        std::string s;
-        KS_RETURN_IF_ERROR(ParseString(&s));
-        *out = Value(std::move(s));
-        return Status::Ok();
-      }
-      case 't':
-        if (!Literal("true")) return Error("in literal true (expecting the next letter)");
-        *out = Value(true);
-        return Status::Ok();
-      case 'f':
-        if (!Literal("false")) return Error("in literal false (expecting the next letter)");
-        *out = Value(false);
-        return Status::Ok();
-      case 'n':
-        if (!Literal("null")) return Error("in literal null (expecting the next letter)");
-        *out = Value();
-        return Status::Ok();
-      default:
-        if (p_[i_] == '-' || (p_[i_] >= '0' && p_[i_] <= '9')) return ParseNumber(out);
-        return Error("looking for beginning of value");
-    }
-  }
-
-  Status ParseObject(Value* out, int depth) {
-    if (depth > kMaxJsonDepth) return InvalidArgument("exceeded max depth");
-    ++i_;  // '{'
-    std::vector<Member> members;
+  // An object key and its colon; leaves i_ at the start of the member's value.
+  Status ParseKey(std::string* key) {
     SkipSpace();
-    if (i_ < n_ && p_[i_] == '}') {
-      ++i_;
-      *out = Value::EmptyObject();
-      return Status::Ok();
-    }
-    while (true) {
-      SkipSpace();
-      if (i_ >= n_ || p_[i_] != '"') return Error("looking for beginning of object key string");
-      Member m;
-      KS_RETURN_IF_ERROR(ParseString(&m.key));
-      SkipSpace();
-      if (i_ >= n_ || p_[i_] != ':') return Error("after object key");
-      ++i_;
-      SkipSpace();
-      KS_RETURN_IF_ERROR(ParseValue(&m.value, depth));
-      members.push_back(std::move(m));
-      SkipSpace();
-      if (i_ < n_ && p_[i_] == ',') {
-        ++i_;
-        continue;
-      }
-      if (i_ < n_ && p_[i_] == '}') {
-        ++i_;
-        break;
-      }
-      return Error("after object key:value pair");
-    }
-    *out = Value::FromMembers(std::move(members));
-    return Status::Ok();
-  }
-
-  Status ParseArray(Value* out, int depth) {
-    if (depth > kMaxJsonDepth) return InvalidArgument("exceeded max depth");
-    ++i_;  // '['
-    Value::Array items;
+    if (i_ >= n_ || p_[i_] != '"') return Error("looking for beginning of object key string");
+    key->clear();
+    KS_RETURN_IF_ERROR(ParseString(key));
     SkipSpace();
-    if (i_ < n_ && p_[i_] == ']') {
-      ++i_;
-      *out = Value(std::move(items));
-      return Status::Ok();
-    }
-    while (true) {
-      SkipSpace();
-      items.emplace_back();
-      KS_RETURN_IF_ERROR(ParseValue(&items.back(), depth));
-      SkipSpace();
-      if (i_ < n_ && p_[i_] == ',') {
-        ++i_;
-        continue;
-      }
-      if (i_ < n_ && p_[i_] == ']') {
-        ++i_;
-        break;
-      }
-      return Error("after array element");
-    }
-    *out = Value(std::move(items));
+    if (i_ >= n_ || p_[i_] != ':') return Error("after object key");
+    ++i_;
+    SkipSpace();
     return Status::Ok();
   }
 
@@ -448,25 +463,9 @@ class LenientParser {
 // ---------------------------------------------------------------------------------------
 // Parsing: the simdjson fast path
 
-Value FromElement(simdjson::dom::element e) {
+Value ScalarFromElement(simdjson::dom::element e) {
   using simdjson::dom::element_type;
   switch (e.type()) {
-    case element_type::OBJECT: {
-      simdjson::dom::object obj = e.get_object().value_unsafe();
-      std::vector<Member> members;
-      members.reserve(obj.size());
-      for (auto field : obj) {
-        members.push_back(Member{std::string(field.key), FromElement(field.value)});
-      }
-      return Value::FromMembers(std::move(members));
-    }
-    case element_type::ARRAY: {
-      simdjson::dom::array arr = e.get_array().value_unsafe();
-      Value::Array items;
-      items.reserve(arr.size());
-      for (auto item : arr) items.push_back(FromElement(item));
-      return Value(std::move(items));
-    }
     case element_type::STRING: return Value(e.get_string().value_unsafe());
     case element_type::INT64: return Value(e.get_int64().value_unsafe());
     // Beyond int64: Go's ParseInt fails, so the number is a float64 (correctly rounded,
@@ -474,9 +473,82 @@ Value FromElement(simdjson::dom::element e) {
     case element_type::UINT64: return Value(static_cast<double>(e.get_uint64().value_unsafe()));
     case element_type::DOUBLE: return Value(e.get_double().value_unsafe());
     case element_type::BOOL: return Value(e.get_bool().value_unsafe());
-    case element_type::NULL_VALUE: return Value();
+    default: return Value();
   }
-  return Value();
+}
+
+bool IsContainer(simdjson::dom::element e) {
+  return e.type() == simdjson::dom::element_type::OBJECT ||
+         e.type() == simdjson::dom::element_type::ARRAY;
+}
+
+// Converts simdjson's DOM to a Value without recursion (depth costs heap, not stack).
+Value FromElement(simdjson::dom::element root) {
+  if (!IsContainer(root)) return ScalarFromElement(root);
+  struct Frame {
+    bool is_object;
+    simdjson::dom::object::iterator obj_it, obj_end;
+    simdjson::dom::array::iterator arr_it, arr_end;
+    std::vector<Member> members;
+    std::string key;
+    Value::Array items;
+  };
+  std::vector<Frame> stack;
+  auto push = [&stack](simdjson::dom::element e) {
+    Frame f;
+    f.is_object = e.type() == simdjson::dom::element_type::OBJECT;
+    if (f.is_object) {
+      simdjson::dom::object o = e.get_object().value_unsafe();
+      f.obj_it = o.begin();
+      f.obj_end = o.end();
+      f.members.reserve(o.size());
+    } else {
+      simdjson::dom::array a = e.get_array().value_unsafe();
+      f.arr_it = a.begin();
+      f.arr_end = a.end();
+      f.items.reserve(a.size());
+    }
+    stack.push_back(std::move(f));
+  };
+  push(root);
+  while (true) {
+    Frame& f = stack.back();
+    simdjson::dom::element child;
+    bool done;
+    if (f.is_object) {
+      done = f.obj_it == f.obj_end;
+      if (!done) {
+        child = f.obj_it.value();
+        if (IsContainer(child)) {
+          f.key = std::string(f.obj_it.key());
+        } else {
+          f.members.push_back(Member{std::string(f.obj_it.key()), ScalarFromElement(child)});
+        }
+        ++f.obj_it;
+      }
+    } else {
+      done = f.arr_it == f.arr_end;
+      if (!done) {
+        child = *f.arr_it;
+        if (!IsContainer(child)) f.items.push_back(ScalarFromElement(child));
+        ++f.arr_it;
+      }
+    }
+    if (!done) {
+      if (IsContainer(child)) push(child);  // invalidates f
+      continue;
+    }
+    // The container is complete: hand it to its parent.
+    Value value = f.is_object ? Value::FromMembers(std::move(f.members)) : Value(std::move(f.items));
+    stack.pop_back();
+    if (stack.empty()) return value;
+    Frame& parent = stack.back();
+    if (parent.is_object) {
+      parent.members.push_back(Member{std::move(parent.key), std::move(value)});
+    } else {
+      parent.items.push_back(std::move(value));
+    }
+  }
 }
 
 simdjson::dom::parser& ThreadParser() {

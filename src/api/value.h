@@ -33,17 +33,24 @@ class Value {
   using Array = std::vector<Value>;
   using Object = std::vector<Member>;  // sorted by key, keys unique
 
-  Value() = default;  // null
-  Value(std::nullptr_t) {}
-  Value(bool b) : v_(b) {}
-  Value(int i) : v_(static_cast<int64_t>(i)) {}
-  Value(long i) : v_(static_cast<int64_t>(i)) {}
-  Value(long long i) : v_(static_cast<int64_t>(i)) {}
-  Value(double d) : v_(d) {}
-  Value(const char* s) : v_(std::string(s)) {}
-  Value(std::string_view s) : v_(std::string(s)) {}
-  Value(std::string s) : v_(std::move(s)) {}
-  Value(Array a) : v_(std::move(a)) {}
+  // Implicit conversions from the C++ types, so `Value v = 3;` or `Set("k", "v")` read
+  // naturally. (Defined below, once Member is complete.)
+  Value();  // null
+  Value(std::nullptr_t);
+  Value(bool b);
+  Value(int i);
+  Value(long i);
+  Value(long long i);
+  Value(double d);
+  Value(const char* s);
+  Value(std::string_view s);
+  Value(std::string s);
+  Value(Array a);
+  Value(const Value&);
+  Value(Value&&) noexcept;
+  Value& operator=(const Value&);
+  Value& operator=(Value&&) noexcept;
+  ~Value();
 
   // An object from members in any order; for duplicate keys the last one wins.
   static Value FromMembers(std::vector<Member> members);
@@ -93,5 +100,22 @@ struct Member {
     return a.key == b.key && a.value == b.value;
   }
 };
+
+inline Value::Value() = default;
+inline Value::Value(std::nullptr_t) {}
+inline Value::Value(bool b) : v_(b) {}
+inline Value::Value(int i) : v_(static_cast<int64_t>(i)) {}
+inline Value::Value(long i) : v_(static_cast<int64_t>(i)) {}
+inline Value::Value(long long i) : v_(static_cast<int64_t>(i)) {}
+inline Value::Value(double d) : v_(d) {}
+inline Value::Value(const char* s) : v_(std::string(s)) {}
+inline Value::Value(std::string_view s) : v_(std::string(s)) {}
+inline Value::Value(std::string s) : v_(std::move(s)) {}
+inline Value::Value(Array a) : v_(std::move(a)) {}
+inline Value::Value(const Value&) = default;
+inline Value::Value(Value&&) noexcept = default;
+inline Value& Value::operator=(const Value&) = default;
+inline Value& Value::operator=(Value&&) noexcept = default;
+inline Value::~Value() = default;
 
 }  // namespace kstream::api
