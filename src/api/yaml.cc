@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <unordered_map>
 
 #include "api/json.h"
@@ -48,12 +49,58 @@ Status AppendYamlNumber(double f, std::string* text) {
   return Status::Ok();
 }
 
-// Walks a Value into an Emitter, reusing per-depth scratch space for mapping keys.
+// Walks a Value into an Emitter with an explicit stack (nesting never depends on the
+// thread's stack size), reusing per-depth scratch space for mapping keys.
 class YamlWriter {
  public:
   explicit YamlWriter(ey::Emitter* e) : e_(e) {}
 
-  Status Emit(const Value& v, int depth) {
+  // Emits `root`, whose parent collection is at nesting `base_depth`.
+  Status Emit(const Value& root, int base_depth) {
+    stack_.clear();
+    KS_RETURN_IF_ERROR(Node(root, base_depth));
+    while (!stack_.empty()) {
+      Frame& f = stack_.back();
+      const int depth = f.depth;
+      if (f.value->is_array()) {
+        const Value::Array& arr = f.value->as_array();
+        if (f.next == arr.size()) {
+          e_->EndSequence();
+          stack_.pop_back();
+          continue;
+        }
+        const Value& child = arr[f.next++];
+        KS_RETURN_IF_ERROR(Node(child, depth));
+      } else {
+        const Value::Object& obj = f.value->as_object();
+        Scratch& s = scratch_[static_cast<size_t>(depth) - 1];
+        if (f.next == s.order.size()) {
+          e_->EndMapping();
+          stack_.pop_back();
+          continue;
+        }
+        uint32_t idx = s.order[f.next++];
+        e_->String(s.keys[idx]);
+        KS_RETURN_IF_ERROR(Node(obj[idx].value, depth));
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  struct Frame {
+    const Value* value;  // an array or object being emitted
+    int depth;           // its nesting (1 for a top-level collection)
+    size_t next;         // next element, or next key in the sorted order
+  };
+  struct Scratch {
+    std::vector<std::string_view> keys;
+    std::vector<uint32_t> order;
+    std::vector<std::string> storage;  // read-back keys that differ from the Value's
+  };
+
+  // Emits a scalar, or opens a collection (pushing a frame unless it is empty).
+  Status Node(const Value& v, int parent_depth) {
     switch (v.kind()) {
       case Value::Kind::kNull:
         e_->PlainScalar("null");
@@ -61,18 +108,16 @@ class YamlWriter {
       case Value::Kind::kBool:
         e_->PlainScalar(v.as_bool() ? "true" : "false");
         return Status::Ok();
-      case Value::Kind::kInt: {
+      case Value::Kind::kInt:
         number_.clear();
         encoding::json::AppendInt(&number_, v.as_int());
         e_->PlainScalar(number_);
         return Status::Ok();
-      }
-      case Value::Kind::kFloat: {
+      case Value::Kind::kFloat:
         number_.clear();
         KS_RETURN_IF_ERROR(AppendYamlNumber(v.as_float(), &number_));
         e_->PlainScalar(number_);
         return Status::Ok();
-      }
       case Value::Kind::kString: {
         std::string_view s;
         KS_RETURN_IF_ERROR(
@@ -81,33 +126,36 @@ class YamlWriter {
         return Status::Ok();
       }
       case Value::Kind::kArray: {
-        if (depth + 1 > kMaxJsonDepth) return OutOfRange("yaml: exceeded max depth");
-        const auto& arr = v.as_array();
-        e_->BeginSequence(arr.empty());
-        for (const Value& item : arr) KS_RETURN_IF_ERROR(Emit(item, depth + 1));
-        e_->EndSequence();
+        if (parent_depth + 1 > kMaxJsonDepth) return OutOfRange("yaml: exceeded max depth");
+        bool empty = v.as_array().empty();
+        e_->BeginSequence(empty);
+        if (empty) {
+          e_->EndSequence();
+        } else {
+          stack_.push_back(Frame{&v, parent_depth + 1, 0});
+        }
         return Status::Ok();
       }
-      case Value::Kind::kObject:
-        if (depth + 1 > kMaxJsonDepth) return OutOfRange("yaml: exceeded max depth");
-        return EmitObject(v.as_object(), depth + 1);
+      case Value::Kind::kObject: {
+        if (parent_depth + 1 > kMaxJsonDepth) return OutOfRange("yaml: exceeded max depth");
+        const Value::Object& obj = v.as_object();
+        if (obj.empty()) {
+          e_->BeginMapping(true);
+          e_->EndMapping();
+          return Status::Ok();
+        }
+        KS_RETURN_IF_ERROR(PrepareKeys(obj, parent_depth + 1));
+        e_->BeginMapping(false);
+        stack_.push_back(Frame{&v, parent_depth + 1, 0});
+        return Status::Ok();
+      }
     }
     return Internal("unknown value kind");
   }
 
- private:
-  struct Scratch {
-    std::vector<std::string_view> keys;
-    std::vector<uint32_t> order;
-    std::vector<std::string> storage;  // read-back keys that differ from the Value's
-  };
-
-  Status EmitObject(const Value::Object& obj, int depth) {
-    if (obj.empty()) {
-      e_->BeginMapping(true);
-      e_->EndMapping();
-      return Status::Ok();
-    }
+  // Fills scratch_[depth - 1] with the object's keys as go-yaml reads them back and their
+  // go-yaml order.
+  Status PrepareKeys(const Value::Object& obj, int depth) {
     if (scratch_.size() < static_cast<size_t>(depth)) scratch_.resize(static_cast<size_t>(depth));
     Scratch& s = scratch_[static_cast<size_t>(depth) - 1];
     s.keys.clear();
@@ -131,40 +179,24 @@ class YamlWriter {
         if (s.keys[i].data() != obj[i].key.data()) s.keys[i] = s.storage[k++];
       }
     }
-    for (uint32_t i = 0; i < obj.size(); ++i) s.order.push_back(i);
-    if (changed) {
-      // Keys that read back equal (invalid UTF-8 replaced) are one YAML key: the JSON text
-      // has them in bytewise order of the originals and go-yaml keeps the last.
-      std::vector<uint32_t> kept;
-      for (uint32_t i = 0; i < obj.size(); ++i) {
+    for (uint32_t i = 0; i < obj.size(); ++i) {
+      if (changed) {
+        // Keys that read back equal (invalid UTF-8 replaced) are one YAML key: the JSON
+        // text has them in bytewise order of the originals and go-yaml keeps the last.
         bool later_twin = false;
-        for (uint32_t j = i + 1; j < obj.size(); ++j) {
-          if (s.keys[j] == s.keys[i]) {
-            later_twin = true;
-            break;
-          }
-        }
-        if (!later_twin) kept.push_back(i);
+        for (size_t j = i + 1; j < obj.size() && !later_twin; ++j) later_twin = s.keys[j] == s.keys[i];
+        if (later_twin) continue;
       }
-      s.order = std::move(kept);
+      s.order.push_back(i);
     }
     ey::SortKeyIndexes(s.keys, &s.order);
-    e_->BeginMapping(false);
-    // `s` may be invalidated by nested objects growing scratch_: index it freshly.
-    const size_t n = scratch_[static_cast<size_t>(depth) - 1].order.size();
-    for (size_t i = 0; i < n; ++i) {
-      Scratch& cur = scratch_[static_cast<size_t>(depth) - 1];
-      uint32_t idx = cur.order[i];
-      e_->String(cur.keys[idx]);
-      KS_RETURN_IF_ERROR(Emit(obj[idx].value, depth));
-    }
-    e_->EndMapping();
     return Status::Ok();
   }
 
   ey::Emitter* e_;
   std::string number_;
   std::string string_scratch_;
+  std::vector<Frame> stack_;
   std::vector<Scratch> scratch_;
 };
 
@@ -286,36 +318,41 @@ double AllowedAliasRatio(int64_t decode_count) {
   return 0.99 - 0.89 * ((static_cast<double>(decode_count) - kLow) / (kHigh - kLow));
 }
 
-// The value a float64 has after json.Marshal and unstructured JSON decoding.
+// The value a finite float64 has after json.Marshal and unstructured JSON decoding: its
+// Go JSON text, if integer-looking and within int64, is an int64 (the text's value: 2^62
+// is written 4611686018427388000 with shortest digits, and -2^63 as -9223372036854776000,
+// which is out of range and stays a float).
 Value JsonNumber(double f) {
-  if (f == 0) return Value(int64_t{0});  // "0" or "-0"
-  if (std::fabs(f) < 1e21 && std::trunc(f) == f && f >= -9223372036854775808.0 &&
-      f < 9223372036854775808.0) {
-    return Value(static_cast<int64_t>(f));
-  }
+  if (std::trunc(f) != f || std::fabs(f) >= 1e21) return Value(f);
+  std::string text;
+  text.reserve(32);
+  if (!encoding::json::AppendFloat64(&text, f).ok()) return Value(f);
+  int64_t i;
+  if (ey::ParseGoInt(text, &i)) return Value(i);  // decimal digits only here
   return Value(f);
 }
 
-// One document: nodes from libyaml events, then go-yaml v2's decoding into a Value.
+// One document: the node tree (filled by ParseStream from libyaml events, as go-yaml v2's
+// parser builds it), then go-yaml v2's decoding of it into a Value.
 class Document {
  public:
   explicit Document(size_t input_size)
       : alias_budget_(std::max<size_t>(size_t{32} << 20, input_size * 8)) {}
 
   void Reset() {
-    nodes_.clear();
-    arena_.clear();
-    anchors_.clear();
-    root_ = -1;
+    nodes.clear();
+    arena.clear();
+    anchors.clear();
+    root = -1;
   }
 
-  std::vector<Node> nodes_;
-  std::string arena_;
-  std::unordered_map<std::string, int32_t> anchors_;
-  int32_t root_ = -1;
+  std::vector<Node> nodes;
+  std::string arena;
+  std::unordered_map<std::string, int32_t> anchors;
+  int32_t root = -1;
 
-  std::string_view Text(const Node& n) const { return std::string_view(arena_).substr(n.text_off, n.text_len); }
-  std::string_view Tag(const Node& n) const { return std::string_view(arena_).substr(n.tag_off, n.tag_len); }
+  std::string_view Text(const Node& n) const { return std::string_view(arena).substr(n.text_off, n.text_len); }
+  std::string_view Tag(const Node& n) const { return std::string_view(arena).substr(n.tag_off, n.tag_len); }
 
   Status Decode(Value* out) {
     decode_count_ = 0;
@@ -323,12 +360,12 @@ class Document {
     alias_depth_ = 0;
     alias_bytes_ = 0;
     nonfinite_ = 0;
-    if (root_ < 0) {
+    if (root < 0) {
       *out = Value();
       return Status::Ok();
     }
     ++decode_count_;  // the document node
-    KS_RETURN_IF_ERROR(Unmarshal(root_, 0, out));
+    KS_RETURN_IF_ERROR(Unmarshal(root, out));
     if (nonfinite_ > 0) KS_RETURN_IF_ERROR(CheckFinite(*out));
     return Status::Ok();
   }
@@ -352,45 +389,142 @@ class Document {
     return Status::Ok();
   }
 
-  // go-yaml's d.unmarshal(n, interface{}) followed by the JSON conversion of the result.
-  Status Unmarshal(int32_t idx, int depth, Value* out) {
-    Node& n = nodes_[static_cast<size_t>(idx)];
-    KS_RETURN_IF_ERROR(Count(n));
-    switch (n.kind) {
-      case Node::Kind::kAlias: {
-        if (n.alias_active) {
-          return InvalidArgument("yaml: anchor '" + std::string(Text(n)) + "' value contains itself");
+  // go-yaml's d.unmarshal(n, interface{}) followed by the JSON conversion of the result,
+  // with an explicit stack instead of recursion so that nesting (up to kMaxJsonDepth, and
+  // through aliases) never depends on the thread's stack size. Frames live in a deque, so
+  // pointers into lower frames stay valid while frames are pushed and popped above them.
+  struct Frame {
+    enum class Type : uint8_t { kNode, kSequence, kMapping, kMerge };
+    Frame(Type t, int32_t n, int d, Value* o) : type(t), node(n), depth(d), out(o) {}
+    Type type;
+    int32_t node;               // kNode/kMerge: the node to decode; else the collection
+    int depth;                  // kNode/kMerge: depth of the parent; else the collection's
+    Value* out;                 // kNode/kSequence/owning kMapping: where the result goes
+    int32_t next_child = -1;    // kSequence/kMapping: the next child (or key) to process
+    int32_t release_alias = -1; // an alias node to deactivate when this frame is done
+    Value::Array items;                     // kSequence
+    std::vector<Member> own;                // owning kMapping
+    std::vector<Member>* members = nullptr; // kMapping: own, or the map merged into
+    bool awaiting_value = false;            // kMapping: `pending` is being decoded
+    Member pending;                         // kMapping: key and value being decoded
+  };
+
+  Status Unmarshal(int32_t top, Value* result) {
+    std::deque<Frame> stack;
+    stack.emplace_back(Frame::Type::kNode, top, 0, result);
+    while (!stack.empty()) {
+      Frame& f = stack.back();
+      switch (f.type) {
+        case Frame::Type::kNode:
+        case Frame::Type::kMerge: {
+          bool done = false;
+          KS_RETURN_IF_ERROR(EnterNode(&f, &done));
+          if (done) Leave(&stack);
+          break;
         }
-        n.alias_active = true;
-        ++alias_depth_;
-        Status st = Unmarshal(n.target, depth, out);
-        --alias_depth_;
-        nodes_[static_cast<size_t>(idx)].alias_active = false;
-        return st;
-      }
-      case Node::Kind::kScalar:
-        return DecodeScalar(n, out);
-      case Node::Kind::kSequence: {
-        if (depth + 1 > kMaxJsonDepth) return InvalidArgument("yaml: exceeded max depth of 10000");
-        Value::Array items;
-        items.reserve(n.child_count);
-        for (int32_t c = n.first_child; c >= 0; c = nodes_[static_cast<size_t>(c)].next_sibling) {
-          items.emplace_back();
-          KS_RETURN_IF_ERROR(Unmarshal(c, depth + 1, &items.back()));
+        case Frame::Type::kSequence: {
+          if (f.next_child < 0) {
+            *f.out = Value(std::move(f.items));
+            Leave(&stack);
+            break;
+          }
+          int32_t c = f.next_child;
+          f.next_child = nodes[static_cast<size_t>(c)].next_sibling;
+          f.items.emplace_back();  // reserved: no reallocation
+          Value* slot = &f.items.back();
+          int depth = f.depth;
+          stack.emplace_back(Frame::Type::kNode, c, depth, slot);
+          break;
         }
-        *out = Value(std::move(items));
-        return Status::Ok();
-      }
-      case Node::Kind::kMapping: {
-        if (depth + 1 > kMaxJsonDepth) return InvalidArgument("yaml: exceeded max depth of 10000");
-        std::vector<Member> members;
-        members.reserve(n.child_count / 2);
-        KS_RETURN_IF_ERROR(MappingInto(idx, depth + 1, &members));
-        *out = members.empty() ? Value::EmptyObject() : Value::FromMembers(std::move(members));
-        return Status::Ok();
+        case Frame::Type::kMapping: {
+          if (f.awaiting_value) {
+            f.members->push_back(std::move(f.pending));
+            f.pending = Member();
+            f.awaiting_value = false;
+          }
+          if (f.next_child < 0) {
+            if (f.out != nullptr) {
+              *f.out = f.own.empty() ? Value::EmptyObject() : Value::FromMembers(std::move(f.own));
+            }
+            Leave(&stack);
+            break;
+          }
+          int32_t k = f.next_child;
+          int32_t v = nodes[static_cast<size_t>(k)].next_sibling;
+          if (v < 0) return Internal("yaml: mapping without value");
+          f.next_child = nodes[static_cast<size_t>(v)].next_sibling;
+          if (IsMerge(nodes[static_cast<size_t>(k)])) {
+            KS_RETURN_IF_ERROR(PushMerge(v, &stack));
+            break;
+          }
+          KS_RETURN_IF_ERROR(DecodeKey(k, &f.pending.key));
+          f.awaiting_value = true;
+          Value* slot = &f.pending.value;
+          int depth = f.depth;
+          stack.emplace_back(Frame::Type::kNode, v, depth, slot);
+          break;
+        }
       }
     }
-    return Internal("unknown node kind");
+    return Status::Ok();
+  }
+
+  // Pops the finished top frame, releasing the alias it expanded.
+  void Leave(std::deque<Frame>* stack) {
+    int32_t alias = stack->back().release_alias;
+    if (alias >= 0) {
+      nodes[static_cast<size_t>(alias)].alias_active = false;
+      --alias_depth_;
+    }
+    stack->pop_back();
+  }
+
+  // A kNode or kMerge frame: counts the node (and the alias it may be), then decodes a
+  // scalar in place (*done) or turns the frame into a collection frame.
+  Status EnterNode(Frame* f, bool* done) {
+    Node* n = &nodes[static_cast<size_t>(f->node)];
+    KS_RETURN_IF_ERROR(Count(*n));
+    if (n->kind == Node::Kind::kAlias) {
+      if (n->alias_active) {
+        return InvalidArgument("yaml: anchor '" + std::string(Text(*n)) + "' value contains itself");
+      }
+      n->alias_active = true;
+      ++alias_depth_;
+      f->release_alias = f->node;
+      f->node = n->target;
+      n = &nodes[static_cast<size_t>(f->node)];
+      KS_RETURN_IF_ERROR(Count(*n));
+    }
+    if (f->type == Frame::Type::kMerge) {
+      // Checked by PushMerge: a mapping, merged into the map below.
+      f->type = Frame::Type::kMapping;
+      f->next_child = n->first_child;
+      return Status::Ok();
+    }
+    switch (n->kind) {
+      case Node::Kind::kScalar:
+        KS_RETURN_IF_ERROR(DecodeScalar(*n, f->out));
+        *done = true;
+        return Status::Ok();
+      case Node::Kind::kSequence:
+        if (f->depth + 1 > kMaxJsonDepth) return InvalidArgument("yaml: exceeded max depth of 10000");
+        f->type = Frame::Type::kSequence;
+        f->depth += 1;
+        f->items.reserve(n->child_count);
+        f->next_child = n->first_child;
+        return Status::Ok();
+      case Node::Kind::kMapping:
+        if (f->depth + 1 > kMaxJsonDepth) return InvalidArgument("yaml: exceeded max depth of 10000");
+        f->type = Frame::Type::kMapping;
+        f->depth += 1;
+        f->own.reserve(n->child_count / 2);
+        f->members = &f->own;
+        f->next_child = n->first_child;
+        return Status::Ok();
+      case Node::Kind::kAlias:
+        break;  // an alias never targets an alias
+    }
+    return Internal("yaml: alias of an alias");
   }
 
   bool IsMerge(const Node& k) const {
@@ -398,74 +532,44 @@ class Document {
            (k.implicit || Tag(k) == ey::kMergeTag);
   }
 
-  // The entries of mapping `idx` (at nesting `depth`) set into `members` in order.
-  Status MappingInto(int32_t idx, int depth, std::vector<Member>* members) {
-    int32_t c = nodes_[static_cast<size_t>(idx)].first_child;
-    while (c >= 0) {
-      int32_t k = c;
-      int32_t v = nodes_[static_cast<size_t>(k)].next_sibling;
-      c = v >= 0 ? nodes_[static_cast<size_t>(v)].next_sibling : -1;
-      if (v < 0) return Internal("yaml: mapping without value");
-      if (IsMerge(nodes_[static_cast<size_t>(k)])) {
-        KS_RETURN_IF_ERROR(Merge(v, depth, members));
-        continue;
-      }
-      Member m;
-      KS_RETURN_IF_ERROR(DecodeKey(k, &m.key));
-      KS_RETURN_IF_ERROR(Unmarshal(v, depth, &m.value));
-      members->push_back(std::move(m));
-    }
-    return Status::Ok();
-  }
-
   Status FailWantMap(const Node& n) {
     return InvalidArgument("yaml: " + Position(n.line, n.column) +
                            ": map merge requires map or sequence of maps as the value");
   }
 
-  // Unmarshals mapping (or alias of a mapping) `idx` into the map being built.
-  Status MergeOne(int32_t idx, int depth, std::vector<Member>* members) {
-    Node& n = nodes_[static_cast<size_t>(idx)];
-    KS_RETURN_IF_ERROR(Count(n));
-    if (n.kind == Node::Kind::kAlias) {
-      if (n.alias_active) {
-        return InvalidArgument("yaml: anchor '" + std::string(Text(n)) + "' value contains itself");
-      }
-      n.alias_active = true;
-      ++alias_depth_;
-      Status st = MergeOne(n.target, depth, members);
-      --alias_depth_;
-      nodes_[static_cast<size_t>(idx)].alias_active = false;
-      return st;
-    }
-    return MappingInto(idx, depth, members);
-  }
-
-  Status Merge(int32_t idx, int depth, std::vector<Member>* members) {
-    const Node& n = nodes_[static_cast<size_t>(idx)];
+  // go-yaml's d.merge for the value node `idx` of a `<<` key in the mapping on top of the
+  // stack: a map or an alias of a map is merged into it; for a sequence of those, earlier
+  // ones take precedence, so they are merged last (pushed first).
+  Status PushMerge(int32_t idx, std::deque<Frame>* stack) {
+    Frame& map = stack->back();
+    std::vector<Member>* members = map.members;
+    const int depth = map.depth;
+    const Node& n = nodes[static_cast<size_t>(idx)];
     auto is_map_or_alias_of_map = [&](const Node& x) {
       if (x.kind == Node::Kind::kMapping) return true;
       return x.kind == Node::Kind::kAlias &&
-             nodes_[static_cast<size_t>(x.target)].kind == Node::Kind::kMapping;
+             nodes[static_cast<size_t>(x.target)].kind == Node::Kind::kMapping;
+    };
+    auto push = [&](int32_t node) {
+      stack->emplace_back(Frame::Type::kMerge, node, depth, nullptr);
+      stack->back().members = members;
     };
     switch (n.kind) {
       case Node::Kind::kMapping:
       case Node::Kind::kAlias:
         if (!is_map_or_alias_of_map(n)) return FailWantMap(n);
-        return MergeOne(idx, depth, members);
-      case Node::Kind::kSequence: {
-        // Earlier maps take precedence: go-yaml merges them last to first.
-        std::vector<int32_t> items;
-        for (int32_t c = n.first_child; c >= 0; c = nodes_[static_cast<size_t>(c)].next_sibling) {
-          items.push_back(c);
+        push(idx);
+        return Status::Ok();
+      case Node::Kind::kSequence:
+        for (int32_t c = n.first_child; c >= 0; c = nodes[static_cast<size_t>(c)].next_sibling) {
+          if (!is_map_or_alias_of_map(nodes[static_cast<size_t>(c)])) {
+            return FailWantMap(nodes[static_cast<size_t>(c)]);
+          }
         }
-        for (size_t i = items.size(); i-- > 0;) {
-          const Node& item = nodes_[static_cast<size_t>(items[i])];
-          if (!is_map_or_alias_of_map(item)) return FailWantMap(item);
-          KS_RETURN_IF_ERROR(MergeOne(items[i], depth, members));
+        for (int32_t c = n.first_child; c >= 0; c = nodes[static_cast<size_t>(c)].next_sibling) {
+          push(c);
         }
         return Status::Ok();
-      }
       default:
         return FailWantMap(n);
     }
@@ -474,17 +578,17 @@ class Document {
   // A mapping key: go-yaml's decoding into interface{}, then sigs.k8s.io/yaml's
   // conversion of the key to a string.
   Status DecodeKey(int32_t idx, std::string* key) {
-    Node* n = &nodes_[static_cast<size_t>(idx)];
+    Node* n = &nodes[static_cast<size_t>(idx)];
     KS_RETURN_IF_ERROR(Count(*n));
     // Follow aliases (their expansion counts like go-yaml's).
     int guard = 0;
     while (n->kind == Node::Kind::kAlias) {
       if (++guard > 1000) return InvalidArgument("yaml: alias chain too long");
       ++alias_depth_;
-      Status st = Count(nodes_[static_cast<size_t>(n->target)]);
+      Status st = Count(nodes[static_cast<size_t>(n->target)]);
       --alias_depth_;
       KS_RETURN_IF_ERROR(st);
-      n = &nodes_[static_cast<size_t>(n->target)];
+      n = &nodes[static_cast<size_t>(n->target)];
     }
     if (n->kind != Node::Kind::kScalar) {
       return InvalidArgument("yaml: " + Position(n->line, n->column) + ": invalid map key: " +
@@ -579,25 +683,31 @@ class Document {
   }
 
   // json.Marshal fails on NaN and infinities that survived into the result (a later
-  // duplicate key may have replaced them).
-  static Status CheckFinite(const Value& v) {
-    switch (v.kind()) {
-      case Value::Kind::kFloat:
-        if (!std::isfinite(v.as_float())) {
-          return InvalidArgument(std::isnan(v.as_float()) ? "json: unsupported value: NaN"
-                                 : v.as_float() > 0     ? "json: unsupported value: +Inf"
-                                                        : "json: unsupported value: -Inf");
-        }
-        return Status::Ok();
-      case Value::Kind::kArray:
-        for (const Value& e : v.as_array()) KS_RETURN_IF_ERROR(CheckFinite(e));
-        return Status::Ok();
-      case Value::Kind::kObject:
-        for (const Member& m : v.as_object()) KS_RETURN_IF_ERROR(CheckFinite(m.value));
-        return Status::Ok();
-      default:
-        return Status::Ok();
+  // duplicate key may have replaced them). Iterative, like the decoder.
+  static Status CheckFinite(const Value& root) {
+    std::vector<const Value*> todo = {&root};
+    while (!todo.empty()) {
+      const Value& v = *todo.back();
+      todo.pop_back();
+      switch (v.kind()) {
+        case Value::Kind::kFloat:
+          if (!std::isfinite(v.as_float())) {
+            return InvalidArgument(std::isnan(v.as_float()) ? "json: unsupported value: NaN"
+                                   : v.as_float() > 0     ? "json: unsupported value: +Inf"
+                                                          : "json: unsupported value: -Inf");
+          }
+          break;
+        case Value::Kind::kArray:
+          for (const Value& e : v.as_array()) todo.push_back(&e);
+          break;
+        case Value::Kind::kObject:
+          for (const Member& m : v.as_object()) todo.push_back(&m.value);
+          break;
+        default:
+          break;
+      }
     }
+    return Status::Ok();
   }
 
   const size_t alias_budget_;
@@ -622,7 +732,8 @@ class LibyamlParser {
   // The next event; false on a syntax error (see Error()).
   bool Next(yaml_event_t* event) { return yaml_parser_parse(&parser_, event) != 0; }
 
-  Status Error() const {
+  // The parser's error; `line_offset` is added to the lines it reports.
+  Status Error(uint32_t line_offset) const {
     std::string msg = "yaml: ";
     const char* problem = parser_.problem ? parser_.problem : "unknown problem parsing YAML content";
     switch (parser_.error) {
@@ -639,14 +750,14 @@ class LibyamlParser {
         msg += ")";
         return InvalidArgument(std::move(msg));
       default:
-        msg += Position(static_cast<uint32_t>(parser_.problem_mark.line),
+        msg += Position(static_cast<uint32_t>(parser_.problem_mark.line) + line_offset,
                         static_cast<uint32_t>(parser_.problem_mark.column));
         msg += ": ";
         msg += problem;
         if (parser_.context) {
           msg += " (";
           msg += parser_.context;
-          msg += " at " + Position(static_cast<uint32_t>(parser_.context_mark.line),
+          msg += " at " + Position(static_cast<uint32_t>(parser_.context_mark.line) + line_offset,
                                    static_cast<uint32_t>(parser_.context_mark.column));
           msg += ")";
         }
@@ -672,8 +783,12 @@ struct EventGuard {
 
 // Parses the stream, decoding each document as soon as it is complete. `on_document`
 // receives each decoded Value and returns a Status (to stop early).
+// `line_offset` is the line of `input` within the caller's text (for messages); with
+// `first_only`, parsing stops after the first document (go-yaml's Unmarshal reads one
+// document and never looks at the rest).
 template <typename OnDocument>
-Status ParseStream(std::string_view input, OnDocument on_document) {
+Status ParseStream(std::string_view input, uint32_t line_offset, bool first_only,
+                   OnDocument on_document) {
   LibyamlParser parser(input);
   Document doc(input.size());
   std::vector<int32_t> open;  // open collections
@@ -681,36 +796,36 @@ Status ParseStream(std::string_view input, OnDocument on_document) {
   EventGuard ev;
   while (true) {
     ev.Release();
-    if (!parser.Next(&ev.event)) return parser.Error();
+    if (!parser.Next(&ev.event)) return parser.Error(line_offset);
     ev.live = true;
     const yaml_event_t& e = ev.event;
     auto add_node = [&](Node::Kind kind, const yaml_char_t* anchor, const yaml_char_t* tag) -> int32_t {
-      if (doc.nodes_.size() >= static_cast<size_t>(INT32_MAX - 1)) return -1;
+      if (doc.nodes.size() >= static_cast<size_t>(INT32_MAX - 1)) return -1;
       Node n;
       n.kind = kind;
-      n.line = static_cast<uint32_t>(e.start_mark.line);
+      n.line = static_cast<uint32_t>(e.start_mark.line) + line_offset;
       n.column = static_cast<uint32_t>(e.start_mark.column);
       if (tag != nullptr) {
         size_t len = std::strlen(reinterpret_cast<const char*>(tag));
-        n.tag_off = static_cast<uint32_t>(doc.arena_.size());
+        n.tag_off = static_cast<uint32_t>(doc.arena.size());
         n.tag_len = static_cast<uint32_t>(len);
-        doc.arena_.append(reinterpret_cast<const char*>(tag), len);
+        doc.arena.append(reinterpret_cast<const char*>(tag), len);
       }
-      int32_t idx = static_cast<int32_t>(doc.nodes_.size());
-      doc.nodes_.push_back(n);
+      int32_t idx = static_cast<int32_t>(doc.nodes.size());
+      doc.nodes.push_back(n);
       if (open.empty()) {
-        doc.root_ = idx;
+        doc.root = idx;
       } else {
-        Node& parent = doc.nodes_[static_cast<size_t>(open.back())];
+        Node& parent = doc.nodes[static_cast<size_t>(open.back())];
         if (parent.last_child >= 0) {
-          doc.nodes_[static_cast<size_t>(parent.last_child)].next_sibling = idx;
+          doc.nodes[static_cast<size_t>(parent.last_child)].next_sibling = idx;
         } else {
           parent.first_child = idx;
         }
         parent.last_child = idx;
         ++parent.child_count;
       }
-      if (anchor != nullptr) doc.anchors_[reinterpret_cast<const char*>(anchor)] = idx;
+      if (anchor != nullptr) doc.anchors[reinterpret_cast<const char*>(anchor)] = idx;
       return idx;
     };
     switch (e.type) {
@@ -727,46 +842,47 @@ Status ParseStream(std::string_view input, OnDocument on_document) {
         KS_RETURN_IF_ERROR(doc.Decode(&v));
         doc.Reset();
         KS_RETURN_IF_ERROR(on_document(std::move(v)));
+        if (first_only) return Status::Ok();
         break;
       }
       case YAML_ALIAS_EVENT: {
         const char* name = reinterpret_cast<const char*>(e.data.alias.anchor);
-        auto it = doc.anchors_.find(name);
-        if (it == doc.anchors_.end()) {
+        auto it = doc.anchors.find(name);
+        if (it == doc.anchors.end()) {
           return InvalidArgument("yaml: " +
-                                 Position(static_cast<uint32_t>(e.start_mark.line),
+                                 Position(static_cast<uint32_t>(e.start_mark.line) + line_offset,
                                           static_cast<uint32_t>(e.start_mark.column)) +
                                  ": unknown anchor '" + std::string(name) + "' referenced");
         }
         int32_t target = it->second;
         int32_t idx = add_node(Node::Kind::kAlias, nullptr, nullptr);
         if (idx < 0) return ResourceExhausted("yaml: too many nodes");
-        Node& n = doc.nodes_[static_cast<size_t>(idx)];
+        Node& n = doc.nodes[static_cast<size_t>(idx)];
         n.target = target;
         size_t len = std::strlen(name);
-        n.text_off = static_cast<uint32_t>(doc.arena_.size());
+        n.text_off = static_cast<uint32_t>(doc.arena.size());
         n.text_len = static_cast<uint32_t>(len);
-        doc.arena_.append(name, len);
+        doc.arena.append(name, len);
         break;
       }
       case YAML_SCALAR_EVENT: {
-        if (doc.arena_.size() + e.data.scalar.length > UINT32_MAX - 1024) {
+        if (doc.arena.size() + e.data.scalar.length > UINT32_MAX - 1024) {
           return ResourceExhausted("yaml: document too large");
         }
         int32_t idx = add_node(Node::Kind::kScalar, e.data.scalar.anchor, e.data.scalar.tag);
         if (idx < 0) return ResourceExhausted("yaml: too many nodes");
-        Node& n = doc.nodes_[static_cast<size_t>(idx)];
+        Node& n = doc.nodes[static_cast<size_t>(idx)];
         n.implicit = e.data.scalar.plain_implicit != 0;
-        n.text_off = static_cast<uint32_t>(doc.arena_.size());
+        n.text_off = static_cast<uint32_t>(doc.arena.size());
         n.text_len = static_cast<uint32_t>(e.data.scalar.length);
-        doc.arena_.append(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length);
+        doc.arena.append(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length);
         break;
       }
       case YAML_SEQUENCE_START_EVENT:
       case YAML_MAPPING_START_EVENT: {
         if (open.size() + 1 > static_cast<size_t>(kMaxJsonDepth)) {
           return InvalidArgument("yaml: " +
-                                 Position(static_cast<uint32_t>(e.start_mark.line),
+                                 Position(static_cast<uint32_t>(e.start_mark.line) + line_offset,
                                           static_cast<uint32_t>(e.start_mark.column)) +
                                  ": exceeded max depth of 10000");
         }
@@ -793,7 +909,7 @@ Status ParseStream(std::string_view input, OnDocument on_document) {
 Result<Value> ParseYaml(std::string_view yaml) {
   Value result;
   bool have = false;
-  Status st = ParseStream(yaml, [&](Value v) -> Status {
+  Status st = ParseStream(yaml, 0, false, [&](Value v) -> Status {
     if (v.is_null()) return Status::Ok();
     if (have) return InvalidArgument("yaml: expected one document, found more than one");
     result = std::move(v);
@@ -804,13 +920,70 @@ Result<Value> ParseYaml(std::string_view yaml) {
   return result;
 }
 
+namespace {
+
+// Go's unicode.IsSpace for the rune at the start of s (0 if none); sets *width.
+bool GoSpaceAt(std::string_view s, size_t* width) {
+  if (s.empty()) return false;
+  unsigned char c = static_cast<unsigned char>(s[0]);
+  if (c == ' ' || (c >= '\t' && c <= '\r')) {
+    *width = 1;
+    return true;
+  }
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t len = ey::ValidUtf8Length(p, s.size());
+  if (len < 2) return false;
+  char32_t r = ey::DecodeUtf8(p, len);
+  *width = len;
+  return r == 0x85 || r == 0xA0 || r == 0x1680 || (r >= 0x2000 && r <= 0x200A) || r == 0x2028 ||
+         r == 0x2029 || r == 0x202F || r == 0x205F || r == 0x3000;
+}
+
+}  // namespace
+
+// kubectl's document splitting (k8s.io/apimachinery/pkg/util/yaml YAMLReader on a
+// LineReader): lines (CRLF read as LF) are collected until a line that starts with
+// "---"; what follows "---" on that line may only be spaces or a comment. The separator
+// line starts the next chunk. Each chunk then goes through YAMLToJSON, which decodes its
+// first YAML document only.
 Result<std::vector<Value>> ParseYamlDocuments(std::string_view yaml) {
   std::vector<Value> docs;
-  Status st = ParseStream(yaml, [&](Value v) -> Status {
-    if (!v.is_null()) docs.push_back(std::move(v));
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
+  std::string chunk;
+  uint32_t chunk_line = 0;  // first line of `chunk`
+  uint32_t line_no = 0;
+  auto flush = [&]() -> Status {
+    Status st = ParseStream(chunk, chunk_line, true, [&](Value v) -> Status {
+      if (!v.is_null()) docs.push_back(std::move(v));
+      return Status::Ok();
+    });
+    chunk.clear();
+    return st;
+  };
+  size_t pos = 0;
+  while (pos < yaml.size()) {
+    size_t nl = yaml.find('\n', pos);
+    std::string_view line = yaml.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    pos = nl == std::string_view::npos ? yaml.size() : nl + 1;
+    if (nl != std::string_view::npos && !line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.substr(0, 3) == "---") {
+      std::string_view rest = line.substr(3);
+      size_t w;
+      while (GoSpaceAt(rest, &w)) rest.remove_prefix(w);
+      if (!rest.empty() && rest[0] != '#') {
+        while (!rest.empty() && GoSpaceAt(rest.substr(rest.size() - 1), &w)) rest.remove_suffix(1);
+        return InvalidArgument("yaml: line " + std::to_string(line_no + 1) +
+                               ": invalid Yaml document separator: " + std::string(rest));
+      }
+      if (!chunk.empty()) {
+        KS_RETURN_IF_ERROR(flush());
+        chunk_line = line_no;
+      }
+    }
+    chunk.append(line);
+    chunk.push_back('\n');
+    ++line_no;
+  }
+  if (!chunk.empty()) KS_RETURN_IF_ERROR(flush());
   return docs;
 }
 

@@ -37,18 +37,25 @@
 //     duplicate keys: the last one wins;
 //   - JSON conversion as YAMLToJSON does it: int, bool and float keys become strings
 //     (floats formatted as float32: `1.5`, `1e+07`, `.inf`), null and uint64 keys and
-//     collections as keys are errors; then the JSON number rules: a float with an
-//     integral value below 1e21 in magnitude that fits int64 becomes int64 (`1.0` -> 1),
-//     uint64 values become float64, NaN and infinities are errors.
+//     collections as keys are errors; then the JSON number rules: a float whose Go JSON
+//     text (shortest digits) is an integer within int64 becomes that int64 (`1.0` -> 1,
+//     `4611686018427387904.0` -> 4611686018427388000), uint64 values become float64, NaN
+//     and infinities are errors.
 // Limits (InvalidArgument / ResourceExhausted): nesting deeper than 10000; go-yaml v2's
 // alias-expansion ratio ("document contains excessive aliasing"); in addition, at most
 // max(32 MiB, 8 x input size) of text and nodes produced through aliases.
 // Syntax errors are InvalidArgument with libyaml's message and 1-based line and column.
 //
-// Known differences from Go, all for inputs Kubernetes objects do not contain: libyaml
-// 0.2.5 is a newer parser than go-yaml's port of libyaml 0.1 and accepts or rejects a few
-// exotic syntaxes differently; when two different YAML keys map to the same JSON key
-// (`1` and "1"), Go's choice depends on map iteration order, ours is the later key.
+// Where Go itself is not deterministic we pick one of its possible answers: go-yaml's key
+// comparator is not transitive for some mixes of digits, letters and other characters
+// ("8+", "0755", "0é"), and Go sorts such keys starting from random map order; we start
+// from bytewise order (for up to 12 keys this is exactly what Go does for that starting
+// order). When two different YAML keys map to the same JSON key (`1` and "1"), Go keeps
+// one at random; we keep the later one.
+// Known differences from Go, for inputs Kubernetes objects do not contain: libyaml 0.2.5 is
+// a newer parser than go-yaml's port of libyaml 0.1 and accepts or rejects a few exotic
+// syntaxes differently. ParseYaml is stricter than kube-apiserver, which decodes the first
+// document of a body and ignores the rest.
 //
 // All functions are thread-safe (no shared state).
 #pragma once
@@ -63,7 +70,8 @@
 
 namespace kstream::api {
 
-// Appends the YAML document for `v` (ending in a newline).
+// Appends the YAML document for `v`. It ends with a newline, except (as in Go) when its last
+// scalar is a literal block whose final line break is U+2028 or U+2029.
 Status AppendYaml(const Value& v, std::string* out);
 Result<std::string> ToYaml(const Value& v);
 
@@ -83,8 +91,13 @@ Status EmitYamlNode(const Value& v, encoding::yaml::Emitter* emitter);
 // document").
 Result<Value> ParseYaml(std::string_view yaml);
 
-// Parses a `---`-separated stream; documents that decode to null (empty, comments only,
-// explicit `null`/`~`) are skipped, as kubectl does.
+// Parses a multi-document stream the way kubectl reads files (apimachinery's YAMLReader,
+// then YAMLToJSON per document): the text is split at lines starting with `---` (only
+// spaces or a `# comment` may follow on that line, anything else is an error, "invalid
+// Yaml document separator"; CRLF line ends read as LF); each piece is decoded as its
+// first YAML document (like go-yaml's Unmarshal, text after a `...` end marker in the
+// same piece is ignored); documents that decode to null (empty, comments only, explicit
+// `null`/`~`) are skipped. Error messages give lines of the whole stream.
 Result<std::vector<Value>> ParseYamlDocuments(std::string_view yaml);
 
 }  // namespace kstream::api
