@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "api/json.h"
+#include "api/yaml.h"
 #include "collection/unstructured_json.h"
 #include "encoding/gzip/gzip_sink.h"
 #include "encoding/json/encode.h"
@@ -181,6 +182,18 @@ void BM_JsonEncode_PodIndented(benchmark::State& state) {
 }
 BENCHMARK(BM_JsonEncode_PodIndented);
 
+void BM_YamlEncode_Pod(benchmark::State& state) {
+  const Value& pod = Pod();
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    api::AppendYaml(pod, &out).IgnoreError();
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * out.size()));
+}
+BENCHMARK(BM_YamlEncode_Pod);
+
 void BM_JsonParse_Pod(benchmark::State& state) {
   std::string text = *api::ToJson(Pod());
   for (auto _ : state) {
@@ -278,20 +291,38 @@ class CollectingReporter : public benchmark::ConsoleReporter {
   std::vector<Row> rows_;
 };
 
-void WriteReport(const std::string& path, const std::vector<CollectingReporter::Row>& rows) {
+// The single-core targets (MB/s of output), by benchmark name.
+double TargetMBps(const std::string& name) {
+  if (name == "BM_JsonString_100KB_Ascii" || name == "BM_JsonEncode_ConfigMap100KB" ||
+      name == "BM_ListEncode_100ConfigMaps100KB") {
+    return 1000;  // objects dominated by long strings
+  }
+  if (name == "BM_JsonEncode_Pod" || name == "BM_ListEncode_1000Pods") return 300;  // Pod-shaped
+  return 0;
+}
+
+void WriteReport(const std::string& path, std::vector<CollectingReporter::Row> rows) {
+  for (auto& r : rows) {  // aggregate rows carry a suffix
+    if (size_t k = r.name.rfind("_median"); k != std::string::npos && k + 7 == r.name.size()) {
+      r.name.resize(k);
+    }
+  }
   double baseline = 0;
   for (const auto& r : rows) {
-    if (r.name.rfind("BM_Baseline_Memcpy100KB", 0) == 0) baseline = r.bytes_per_second;
+    if (r.name == "BM_Baseline_Memcpy100KB") baseline = r.bytes_per_second;
   }
   std::time_t now = std::time(nullptr);
   char date[32];
   std::strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
   std::ofstream out(path);
   out << "# JSON writer and list encoder micro-benchmarks\n\n"
-      << "Run: " << date << ", one thread, `" << "kstream-microbench" << "` (bench/json_bench.cc).\n"
-      << "Throughput is bytes of JSON output per second (input bytes for the parse rows).\n"
-      << "The ratio compares with the raw-bytes baseline (memcpy of 100 KB) measured in the same run.\n\n"
-      << "| benchmark | MB/s | ratio to memcpy |\n|---|---:|---:|\n";
+      << "Run: " << date << ", one thread, `kstream-microbench` (bench/json_bench.cc), "
+      << "median of the repetitions.\n"
+      << "Throughput is bytes of output per second (input bytes for the parse rows). The ratio\n"
+      << "compares with the raw-bytes baseline, a memcpy of 100 KB measured in the same run.\n"
+      << "Targets are the foundation issue's single-core goals (Go's encoding/json does roughly\n"
+      << "100-250 MB/s on such data, by the issue's figure; Go is not measured here).\n\n"
+      << "| benchmark | MB/s | ratio to memcpy | target MB/s | met |\n|---|---:|---:|---:|:---:|\n";
   out << std::fixed;
   for (const auto& r : rows) {
     double mbs = r.bytes_per_second / 1e6;
@@ -300,6 +331,12 @@ void WriteReport(const std::string& path, const std::vector<CollectingReporter::
       out << std::setprecision(3) << r.bytes_per_second / baseline;
     } else {
       out << "-";
+    }
+    double target = TargetMBps(r.name);
+    if (target > 0) {
+      out << " | " << std::setprecision(0) << target << " | " << (mbs >= target ? "yes" : "**no**");
+    } else {
+      out << " | | ";
     }
     out << " |\n";
   }
