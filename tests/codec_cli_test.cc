@@ -9,6 +9,8 @@
 #include <sstream>
 #include <string>
 
+#include "test_util.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -19,26 +21,13 @@ struct RunResult {
   std::string err;
 };
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using kstream::test::ReadFile;
 
 class CodecCliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("kstream-codec-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   RunResult Run(const std::string& args, const std::string& input) {
-    fs::path in = dir_ / "in", out = dir_ / "out", err = dir_ / "err";
-    std::ofstream(in, std::ios::binary) << input;
+    fs::path in = dir_.path() / "in", out = dir_.path() / "out", err = dir_.path() / "err";
+    kstream::test::WriteFile(in, input);
     std::string cmd = std::string(KSTREAM_CODEC_BIN) + " " + args + " < " + in.string() + " > " +
                       out.string() + " 2> " + err.string();
     int status = std::system(cmd.c_str());
@@ -49,7 +38,7 @@ class CodecCliTest : public ::testing::Test {
     return r;
   }
 
-  fs::path dir_;
+  kstream::test::TempDir dir_{"kstream-codec-test"};
 };
 
 TEST_F(CodecCliTest, JsonToCompactJsonSortsKeysWithoutTrailingNewline) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "api/json.h"
+#include "test_util.h"
 #include "testing/random_value.h"
 
 namespace kstream {
@@ -27,25 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 using api::Value;
 
-std::string FindKubectl() {
-  FILE* p = popen("readlink -f \"$(command -v kubectl)\" 2>/dev/null", "r");
-  if (p == nullptr) return "";
-  char buf[4096];
-  std::string path;
-  if (fgets(buf, sizeof(buf), p) != nullptr) path = buf;
-  pclose(p);
-  while (!path.empty() && (path.back() == '\n' || path.back() == '\r')) path.pop_back();
-  if (path.empty()) return "";
-  fs::path exact = fs::path(path).parent_path() / "kubectl.1.33";
-  return fs::exists(exact) ? exact.string() : "";
-}
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using test::ReadFile;
 
 // Our MarshalIndent form with 4-space indentation, as kubectl's printer writes it.
 // Strings never contain raw newlines, so widening each line's leading spaces is exact.
@@ -87,13 +70,8 @@ std::vector<std::string> SplitObjects(const std::string& out) {
 class JsonKubectlOracleTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    kubectl_ = FindKubectl();
+    kubectl_ = test::FindKubectl133();
     if (kubectl_.empty()) GTEST_SKIP() << "kubectl.1.33 not found next to the kubectl dispatcher";
-    dir_ = fs::temp_directory_path() / ("kstream-json-oracle-" + std::to_string(getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
   }
 
   // Runs kubectl on a List of `items` (already-encoded JSON objects) and returns its
@@ -105,13 +83,13 @@ class JsonKubectlOracleTest : public ::testing::Test {
       list += items[i];
     }
     list += "]}";
-    fs::path in = dir_ / "list.json", out = dir_ / "out", err = dir_ / "err";
-    std::ofstream(in, std::ios::binary) << list;
-    std::string cmd = kubectl_ + " label --local -f " + in.string() + " k=v -o json > " +
-                      out.string() + " 2> " + err.string();
-    int status = std::system(cmd.c_str());
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(err);
-    return SplitObjects(ReadFile(out));
+    fs::path in = dir_.path() / "list.json";
+    test::WriteFile(in, list);
+    bool ok = false;
+    std::string err;
+    std::string out = test::RunKubectlLabel(kubectl_, in, "json", dir_.path(), &ok, &err);
+    EXPECT_TRUE(ok) << err;
+    return SplitObjects(out);
   }
 
   // What we expect kubectl to print for the object encoded as `text`.
@@ -125,7 +103,7 @@ class JsonKubectlOracleTest : public ::testing::Test {
   }
 
   std::string kubectl_;
-  fs::path dir_;
+  test::TempDir dir_{"kstream-json-oracle"};
 };
 
 TEST_F(JsonKubectlOracleTest, GeneratedObjectsMatchGoByteForByte) {

@@ -28,6 +28,7 @@
 #include "api/json.h"
 #include "api/yaml.h"
 #include "encoding/yaml/key_order.h"
+#include "test_util.h"
 
 namespace kstream {
 namespace {
@@ -36,64 +37,11 @@ namespace fs = std::filesystem;
 using api::Member;
 using api::Value;
 
-std::string FindKubectl133() {
-  FILE* p = popen("readlink -f \"$(command -v kubectl)\" 2>/dev/null", "r");
-  if (p == nullptr) return "";
-  char buf[4096];
-  std::string path;
-  if (fgets(buf, sizeof(buf), p) != nullptr) path = buf;
-  pclose(p);
-  while (!path.empty() && (path.back() == '\n' || path.back() == '\r')) path.pop_back();
-  if (path.empty()) return "";
-  fs::path exact = fs::path(path).parent_path() / "kubectl.1.33";
-  return fs::exists(exact) ? exact.string() : "";
-}
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteFile(const fs::path& p, const std::string& data) {
-  std::ofstream out(p, std::ios::binary);
-  out << data;
-}
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "ks-yaml-oracle-XXXXXX").string();
-    char* made = mkdtemp(tmpl.data());
-    if (made != nullptr) path_ = made;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    // KS_YAML_ORACLE_KEEP=1 keeps the files kubectl read and wrote, for debugging.
-    if (std::getenv("KS_YAML_ORACLE_KEEP") != nullptr) {
-      std::fprintf(stderr, "kept %s\n", path_.c_str());
-      return;
-    }
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-// Runs kubectl label on `file`, returning stdout; *ok is false if kubectl failed.
-std::string RunKubectl(const std::string& kubectl, const fs::path& file, const std::string& format,
-                       const fs::path& dir, bool* ok, std::string* err) {
-  fs::path out = dir / ("out." + format), errf = dir / "err.txt";
-  std::string cmd = "'" + kubectl + "' label --local -f '" + file.string() + "' k=v -o " + format +
-                    " > '" + out.string() + "' 2> '" + errf.string() + "'";
-  int rc = std::system(cmd.c_str());
-  *ok = rc == 0;
-  *err = ReadFile(errf);
-  return ReadFile(out);
-}
+using test::FindKubectl133;
+using test::RunKubectlLabel;
+using test::ReadFile;
+using test::TempDir;
+using test::WriteFile;
 
 // ---------------------------------------------------------------------------------------
 // Generator of YAML-tricky objects (fixed seeds).
@@ -512,7 +460,7 @@ TEST_F(YamlKubectlOracle, GeneratedObjectsPrintLikeKubectlAndReadBack) {
     WriteFile(list_file, list);
     bool ok;
     std::string err;
-    std::string out = RunKubectl(kubectl_, list_file, "yaml", dir_.path(), &ok, &err);
+    std::string out = RunKubectlLabel(kubectl_, list_file, "yaml", dir_.path(), &ok, &err);
     ASSERT_TRUE(ok) << "kubectl failed: " << err;
     std::vector<std::string> printed = SplitYamlObjects(out);
     ASSERT_EQ(printed.size(), objs.size());
@@ -538,7 +486,7 @@ TEST_F(YamlKubectlOracle, GeneratedObjectsPrintLikeKubectlAndReadBack) {
     // Input direction: kubectl reads our YAML; ParseYaml must agree with it.
     fs::path docs_file = dir_.path() / "docs.yaml";
     WriteFile(docs_file, docs);
-    std::string json_out = RunKubectl(kubectl_, docs_file, "json", dir_.path(), &ok, &err);
+    std::string json_out = RunKubectlLabel(kubectl_, docs_file, "json", dir_.path(), &ok, &err);
     ASSERT_TRUE(ok) << "kubectl failed: " << err;
     std::vector<std::string> read = SplitJsonObjects(json_out);
     ASSERT_EQ(read.size(), objs.size());
@@ -566,7 +514,7 @@ TEST_F(YamlKubectlOracle, HandWrittenYamlReadsLikeKubectl) {
   WriteFile(file, stream);
   bool ok;
   std::string err;
-  std::string out = RunKubectl(kubectl_, file, "json", dir_.path(), &ok, &err);
+  std::string out = RunKubectlLabel(kubectl_, file, "json", dir_.path(), &ok, &err);
   ASSERT_TRUE(ok) << "kubectl failed: " << err;
   std::vector<std::string> read = SplitJsonObjects(out);
   ASSERT_EQ(read.size(), docs.size());
@@ -579,7 +527,7 @@ TEST_F(YamlKubectlOracle, HandWrittenYamlReadsLikeKubectl) {
     EXPECT_EQ(Json(WithLabel((*parsed)[i])), Json(*want)) << docs[i];
   }
   // And printing each of them matches kubectl's YAML.
-  std::string yaml_out = RunKubectl(kubectl_, file, "yaml", dir_.path(), &ok, &err);
+  std::string yaml_out = RunKubectlLabel(kubectl_, file, "yaml", dir_.path(), &ok, &err);
   ASSERT_TRUE(ok) << err;
   std::vector<std::string> printed = SplitYamlObjects(yaml_out);
   ASSERT_EQ(printed.size(), docs.size());
@@ -606,7 +554,7 @@ TEST_F(YamlKubectlOracle, UnwritableObjectsFailLikeKubectl) {
     WriteFile(file, obj);
     bool ok;
     std::string err;
-    RunKubectl(kubectl_, file, "yaml", dir_.path(), &ok, &err);
+    RunKubectlLabel(kubectl_, file, "yaml", dir_.path(), &ok, &err);
     EXPECT_FALSE(ok) << spec;
     auto v = api::ParseJson(obj);
     ASSERT_TRUE(v.ok());
@@ -627,7 +575,7 @@ TEST_F(YamlKubectlOracle, UnwritableObjectsFailLikeKubectl) {
     WriteFile(file, obj);
     bool ok;
     std::string err;
-    std::string out = RunKubectl(kubectl_, file, "yaml", dir_.path(), &ok, &err);
+    std::string out = RunKubectlLabel(kubectl_, file, "yaml", dir_.path(), &ok, &err);
     ASSERT_TRUE(ok) << spec << ": " << err;
     auto v = api::ParseJson(obj);
     ASSERT_TRUE(v.ok());
@@ -648,7 +596,7 @@ TEST_F(YamlKubectlOracle, StreamSplitsLikeKubectl) {
   WriteFile(file, stream);
   bool ok;
   std::string err;
-  std::string out = RunKubectl(kubectl_, file, "json", dir_.path(), &ok, &err);
+  std::string out = RunKubectlLabel(kubectl_, file, "json", dir_.path(), &ok, &err);
   ASSERT_TRUE(ok) << err;
   std::vector<std::string> read = SplitJsonObjects(out);
   auto parsed = api::ParseYamlDocuments(stream);
@@ -661,7 +609,7 @@ TEST_F(YamlKubectlOracle, StreamSplitsLikeKubectl) {
     EXPECT_EQ(Json(WithLabel((*parsed)[i])), Json(*want));
   }
   WriteFile(file, head + "a\n--- 3\n" + head + "b\n");
-  RunKubectl(kubectl_, file, "json", dir_.path(), &ok, &err);
+  RunKubectlLabel(kubectl_, file, "json", dir_.path(), &ok, &err);
   EXPECT_FALSE(ok);
   EXPECT_FALSE(api::ParseYamlDocuments(head + "a\n--- 3\n" + head + "b\n").ok());
 }
@@ -686,7 +634,7 @@ TEST_F(YamlKubectlOracle, UnreadableYamlFailsLikeKubectl) {
     WriteFile(file, doc);
     bool ok;
     std::string err;
-    std::string out = RunKubectl(kubectl_, file, "json", dir_.path(), &ok, &err);
+    std::string out = RunKubectlLabel(kubectl_, file, "json", dir_.path(), &ok, &err);
     auto parsed = api::ParseYaml(doc);
     if (ok) {
       // Accepted by Go: then it must be accepted by us with the same result.

@@ -1,5 +1,7 @@
 #include "api/json.h"
 
+#include "encoding/utf8.h"
+
 #include <simdjson.h>
 
 #include <cerrno>
@@ -298,42 +300,6 @@ class LenientParser {
     return v;
   }
 
-  static void AppendUtf8(std::string* s, uint32_t cp) {
-    if (cp < 0x80) {
-      s->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      s->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      s->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      s->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      s->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      s->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      s->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      s->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-
-  // Length of a valid UTF-8 sequence at p_[i_] (first byte >= 0x80), 0 if invalid.
-  size_t Utf8Length() const {
-    const unsigned char* p = p_ + i_;
-    size_t n = n_ - i_;
-    auto cont = [&](size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-      return k < n && p[k] >= lo && p[k] <= hi;
-    };
-    unsigned char c = p[0];
-    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-    if (c == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
-    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
-    if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
-    if (c == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-    if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-    if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
-    return 0;
-  }
-
   Status ParseString(std::string* s) {
     ++i_;  // opening quote
     while (true) {
@@ -382,7 +348,7 @@ class LenientParser {
                 r = 0xFFFD;
               }
             }
-            AppendUtf8(s, r);
+            encoding::AppendUtf8(s, r);
             break;
           }
           default:
@@ -398,7 +364,7 @@ class LenientParser {
         s->append(reinterpret_cast<const char*>(p_ + start), i_ - start);
         continue;
       }
-      size_t len = Utf8Length();
+      size_t len = encoding::ValidUtf8Length(p_ + i_, n_ - i_);
       if (len == 0) {
         s->append("\xEF\xBF\xBD");  // U+FFFD for each invalid byte
         ++i_;

@@ -298,7 +298,7 @@ std::string CoerceUtf8(std::string_view s) {
   out.reserve(s.size());
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   for (size_t i = 0; i < s.size();) {
-    size_t len = ey::ValidUtf8Length(p + i, s.size() - i);
+    size_t len = encoding::ValidUtf8Length(p + i, s.size() - i);
     if (len == 0) {
       out.append("\xEF\xBF\xBD");
       ++i;
@@ -931,9 +931,9 @@ bool GoSpaceAt(std::string_view s, size_t* width) {
     return true;
   }
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  size_t len = ey::ValidUtf8Length(p, s.size());
+  size_t len = encoding::ValidUtf8Length(p, s.size());
   if (len < 2) return false;
-  char32_t r = ey::DecodeUtf8(p, len);
+  char32_t r = encoding::DecodeUtf8(p, len);
   *width = len;
   return r == 0x85 || r == 0xA0 || r == 0x1680 || (r >= 0x2000 && r <= 0x200A) || r == 0x2028 ||
          r == 0x2029 || r == 0x202F || r == 0x205F || r == 0x3000;

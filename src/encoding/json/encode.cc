@@ -1,5 +1,7 @@
 #include "encoding/json/encode.h"
 
+#include "encoding/utf8.h"
+
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -50,24 +52,6 @@ inline size_t FindSpecial(const unsigned char* p, size_t i, size_t n) {
   return i;
 }
 
-// Length of the valid UTF-8 sequence starting at p (n >= 1 bytes available, p[0] >= 0x80),
-// or 0 if p[0] does not start one. Same acceptance as Go's utf8.DecodeRune: no overlong
-// forms, no surrogates, nothing above U+10FFFF.
-inline size_t Utf8SequenceLength(const unsigned char* p, size_t n) {
-  unsigned char c = p[0];
-  auto cont = [&](size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-    return k < n && p[k] >= lo && p[k] <= hi;
-  };
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-  if (c == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
-  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
-  if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
-  if (c == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-  if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
-  return 0;
-}
-
 constexpr char kHex[] = "0123456789abcdef";
 
 void AppendAsciiEscape(std::string* out, unsigned char c) {
@@ -106,7 +90,7 @@ void AppendString(std::string* out, std::string_view s) {
       run = ++i;
       continue;
     }
-    size_t len = Utf8SequenceLength(p + i, n - i);
+    size_t len = ValidUtf8Length(p + i, n - i);
     if (len == 0) {
       out->append(s.data() + run, i - run);
       out->append("\\ufffd");

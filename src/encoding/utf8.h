@@ -1,0 +1,37 @@
+// UTF-8 helpers with Go's acceptance rules (unicode/utf8): what counts as valid decides
+// where Go's encoders and decoders substitute U+FFFD, so every codec uses these.
+//
+// Pure functions, thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace kstream::encoding {
+
+// Length of the valid UTF-8 sequence at p[0, n) (n >= 1), or 0 if p[0] does not start one
+// (where Go's utf8.DecodeRune returns RuneError, 1). ASCII is 1. No overlong forms, no
+// surrogates, nothing above U+10FFFF.
+size_t ValidUtf8Length(const unsigned char* p, size_t n);
+
+// Decodes the valid UTF-8 sequence of `len` bytes at p (as returned by ValidUtf8Length).
+inline char32_t DecodeUtf8(const unsigned char* p, size_t len) {
+  switch (len) {
+    case 1: return p[0];
+    case 2: return (char32_t{p[0]} & 0x1F) << 6 | (p[1] & 0x3F);
+    case 3: return (char32_t{p[0]} & 0x0F) << 12 | (char32_t{p[1]} & 0x3F) << 6 | (p[2] & 0x3F);
+    default:
+      return (char32_t{p[0]} & 0x07) << 18 | (char32_t{p[1]} & 0x3F) << 12 |
+             (char32_t{p[2]} & 0x3F) << 6 | (p[3] & 0x3F);
+  }
+}
+
+// Appends the UTF-8 encoding of `r` (a Unicode scalar value).
+void AppendUtf8(std::string* out, char32_t r);
+
+// Whether `s` is valid UTF-8 (Go's utf8.ValidString).
+bool IsValidUtf8(std::string_view s);
+
+}  // namespace kstream::encoding
