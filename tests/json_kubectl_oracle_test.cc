@@ -71,7 +71,10 @@ class JsonKubectlOracleTest : public ::testing::Test {
  protected:
   void SetUp() override {
     kubectl_ = test::FindKubectl133();
-    if (kubectl_.empty()) GTEST_SKIP() << "kubectl.1.33 not found next to the kubectl dispatcher";
+    if (kubectl_.empty()) {
+      if (test::OracleRequired()) FAIL() << "kubectl.1.33 not found (KSTREAM_REQUIRE_ORACLE is set)";
+      GTEST_SKIP() << "kubectl.1.33 not found next to the kubectl dispatcher";
+    }
   }
 
   // Runs kubectl on a List of `items` (already-encoded JSON objects) and returns its

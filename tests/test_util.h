@@ -67,6 +67,10 @@ inline std::string FindKubectl133() {
   return fs::exists(exact) ? exact.string() : "";
 }
 
+// Whether the kubectl oracle must be present (CI sets KSTREAM_REQUIRE_ORACLE=1, so a
+// machine without kubectl fails instead of silently skipping the oracle tests).
+inline bool OracleRequired() { return std::getenv("KSTREAM_REQUIRE_ORACLE") != nullptr; }
+
 // Runs `kubectl label --local -f FILE k=v -o FORMAT` (offline: it decodes FILE as
 // Kubernetes does, adds the label k=v, and prints with Go's encoders). Returns stdout;
 // *ok is false if kubectl failed, with its stderr in *err.

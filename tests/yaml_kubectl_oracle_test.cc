@@ -429,7 +429,10 @@ class YamlKubectlOracle : public ::testing::Test {
  protected:
   void SetUp() override {
     kubectl_ = FindKubectl133();
-    if (kubectl_.empty()) GTEST_SKIP() << "kubectl.1.33 not found next to the kubectl dispatcher";
+    if (kubectl_.empty()) {
+      if (test::OracleRequired()) FAIL() << "kubectl.1.33 not found (KSTREAM_REQUIRE_ORACLE is set)";
+      GTEST_SKIP() << "kubectl.1.33 not found next to the kubectl dispatcher";
+    }
     ASSERT_FALSE(dir_.path().empty());
   }
   std::string kubectl_;

@@ -1,10 +1,10 @@
 #include "api/json.h"
 
+#include "encoding/go_strconv.h"
 #include "encoding/utf8.h"
 
 #include <simdjson.h>
 
-#include <cerrno>
 #include <cmath>
 #include <charconv>
 #include <cstdlib>
@@ -18,90 +18,71 @@ namespace ej = encoding::json;
 
 namespace {
 
-Status AppendCompact(const Value& v, std::string* out) {
+Status AppendScalar(const Value& v, std::string* out) {
   switch (v.kind()) {
     case Value::Kind::kNull: ej::AppendNull(out); return Status::Ok();
     case Value::Kind::kBool: ej::AppendBool(out, v.as_bool()); return Status::Ok();
     case Value::Kind::kInt: ej::AppendInt(out, v.as_int()); return Status::Ok();
     case Value::Kind::kFloat: return ej::AppendFloat64(out, v.as_float());
     case Value::Kind::kString: ej::AppendString(out, v.as_string()); return Status::Ok();
-    case Value::Kind::kArray: {
-      out->push_back('[');
-      bool first = true;
-      for (const Value& e : v.as_array()) {
-        if (!first) out->push_back(',');
-        first = false;
-        KS_RETURN_IF_ERROR(AppendCompact(e, out));
-      }
-      out->push_back(']');
-      return Status::Ok();
-    }
-    case Value::Kind::kObject: {
-      out->push_back('{');
-      bool first = true;
-      for (const Member& m : v.as_object()) {
-        if (!first) out->push_back(',');
-        first = false;
-        ej::AppendString(out, m.key);
-        out->push_back(':');
-        KS_RETURN_IF_ERROR(AppendCompact(m.value, out));
-      }
-      out->push_back('}');
-      return Status::Ok();
-    }
+    default: return Internal("not a scalar");
   }
-  return Internal("unknown value kind");
 }
 
-Status AppendIndented(const Value& v, std::string* out, int depth) {
-  switch (v.kind()) {
-    case Value::Kind::kArray: {
-      const auto& arr = v.as_array();
-      out->push_back('[');
-      if (arr.empty()) {
-        out->push_back(']');
-        return Status::Ok();
-      }
-      bool first = true;
-      for (const Value& e : arr) {
-        if (!first) out->push_back(',');
-        first = false;
-        ej::AppendNewlineIndent(out, depth + 1);
-        KS_RETURN_IF_ERROR(AppendIndented(e, out, depth + 1));
-      }
-      ej::AppendNewlineIndent(out, depth);
-      out->push_back(']');
-      return Status::Ok();
-    }
-    case Value::Kind::kObject: {
-      const auto& obj = v.as_object();
-      out->push_back('{');
-      if (obj.empty()) {
-        out->push_back('}');
-        return Status::Ok();
-      }
-      bool first = true;
-      for (const Member& m : obj) {
-        if (!first) out->push_back(',');
-        first = false;
-        ej::AppendNewlineIndent(out, depth + 1);
-        ej::AppendString(out, m.key);
-        out->append(": ");
-        KS_RETURN_IF_ERROR(AppendIndented(m.value, out, depth + 1));
-      }
-      ej::AppendNewlineIndent(out, depth);
-      out->push_back('}');
-      return Status::Ok();
-    }
-    default:
-      return AppendCompact(v, out);
-  }
+size_t ContainerSize(const Value& v) {
+  return v.is_array() ? v.as_array().size() : v.as_object().size();
 }
 
 }  // namespace
 
+// Walks containers with an explicit stack (no recursion), so nesting depth costs heap only.
 Status AppendJson(const Value& v, std::string* out, ej::Style style, int depth) {
-  return style == ej::Style::kCompact ? AppendCompact(v, out) : AppendIndented(v, out, depth);
+  if (v.kind() < Value::Kind::kArray) return AppendScalar(v, out);
+  const bool indent = style == ej::Style::kIndent;
+  struct Frame {
+    const Value* container;
+    size_t next;
+  };
+  std::vector<Frame> stack;
+  // Opens a container: empty ones are written whole ({} and [] stay on one line).
+  auto open = [&](const Value& c) {
+    out->push_back(c.is_array() ? '[' : '{');
+    if (ContainerSize(c) == 0) {
+      out->push_back(c.is_array() ? ']' : '}');
+    } else {
+      stack.push_back({&c, 0});
+    }
+  };
+  open(v);
+  while (!stack.empty()) {
+    Frame& f = stack.back();
+    const Value& c = *f.container;
+    const int level = depth + static_cast<int>(stack.size());  // of c's elements
+    if (f.next == ContainerSize(c)) {
+      if (indent) ej::AppendNewlineIndent(out, level - 1);
+      out->push_back(c.is_array() ? ']' : '}');
+      stack.pop_back();
+      continue;
+    }
+    if (f.next > 0) out->push_back(',');
+    if (indent) ej::AppendNewlineIndent(out, level);
+    const Value* child;
+    if (c.is_array()) {
+      child = &c.as_array()[f.next];
+    } else {
+      const Member& m = c.as_object()[f.next];
+      ej::AppendString(out, m.key);
+      out->append(indent ? ": " : ":");
+      child = &m.value;
+    }
+    ++f.next;
+    if (child->kind() >= Value::Kind::kArray) {
+      open(*child);  // may invalidate f
+    } else {
+      KS_RETURN_IF_ERROR(AppendScalar(*child, out));
+    }
+  }
+  return Status::Ok();
 }
 
 Result<std::string> ToJson(const Value& v, ej::Style style) {
@@ -411,11 +392,11 @@ class LenientParser {
       }
     }
     // Go's strconv.ParseFloat: correctly rounded; overflow is an error, underflow is not.
-    std::string text(b, e);
-    errno = 0;
-    double d = std::strtod(text.c_str(), nullptr);
-    if (errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL)) {
-      return InvalidArgument("json: cannot unmarshal number " + text + " into Go value of type float64");
+    double d = 0;
+    std::string_view text(b, static_cast<size_t>(e - b));
+    if (!encoding::ParseGoFloat(text, &d)) {
+      return InvalidArgument("json: cannot unmarshal number " + std::string(text) +
+                             " into Go value of type float64");
     }
     *out = Value(d);
     return Status::Ok();

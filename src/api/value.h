@@ -10,9 +10,12 @@
 // unique keys, so encoders walk them in order without sorting. Mutators preserve that
 // invariant; `Object` is exposed read-only for iteration.
 //
-// Values own their data (deep copies on copy); moves are cheap. Not thread-safe for
-// concurrent mutation; concurrent const access is fine. References and pointers returned
-// by accessors stay valid until the Value (or the containing member) is mutated.
+// Values own their data (deep copies on copy); moves are cheap. Copying, comparing,
+// encoding and destroying walk nested values with an explicit stack, not recursion, so a
+// deeply nested value (up to the parsers' limit of 10000 levels, or deeper when built in
+// code) costs heap, never native stack. Not thread-safe for concurrent mutation;
+// concurrent const access is fine. References and pointers returned by accessors stay
+// valid until the Value (or the containing member) is mutated.
 #pragma once
 
 #include <cstddef>
@@ -85,10 +88,17 @@ class Value {
   // Removes a member; returns whether it existed.
   bool Erase(std::string_view key);
 
-  // Structural equality: kinds must match (int 1 != float 1.0); objects compare as maps.
+  // Structural equality: kinds must match (int 1 != float 1.0, -0.0 != 0.0, as they
+  // encode differently); objects compare as maps.
   friend bool operator==(const Value& a, const Value& b);
 
  private:
+  // Destroys nested containers iteratively; leaves *this shallow.
+  void FlattenForDestruction();
+  void CopyFrom(const Value& other);
+  void CopyFrom(const Value& other, int depth);
+  void CopyIteratively(const Value& other);
+
   std::variant<std::monostate, bool, int64_t, double, std::string, Array, Object> v_;
 };
 
@@ -112,10 +122,27 @@ inline Value::Value(const char* s) : v_(std::string(s)) {}
 inline Value::Value(std::string_view s) : v_(std::string(s)) {}
 inline Value::Value(std::string s) : v_(std::move(s)) {}
 inline Value::Value(Array a) : v_(std::move(a)) {}
-inline Value::Value(const Value&) = default;
+inline Value::Value(const Value& other) {
+  if (other.kind() < Kind::kArray) {
+    v_ = other.v_;
+  } else {
+    CopyFrom(other);
+  }
+}
 inline Value::Value(Value&&) noexcept = default;
-inline Value& Value::operator=(const Value&) = default;
-inline Value& Value::operator=(Value&&) noexcept = default;
-inline Value::~Value() = default;
+inline Value& Value::operator=(Value&& other) noexcept {
+  if (this != &other) {
+    Value old(std::move(*this));  // destroyed iteratively
+    v_ = std::move(other.v_);
+  }
+  return *this;
+}
+inline Value& Value::operator=(const Value& other) {
+  if (this != &other) *this = Value(other);
+  return *this;
+}
+inline Value::~Value() {
+  if (kind() >= Kind::kArray) FlattenForDestruction();
+}
 
 }  // namespace kstream::api

@@ -2,6 +2,7 @@
 
 #include <yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <deque>
@@ -9,7 +10,7 @@
 
 #include "api/json.h"
 #include "encoding/json/encode.h"
-#include "encoding/yaml/go_strconv.h"
+#include "encoding/go_strconv.h"
 #include "encoding/yaml/json_readback.h"
 #include "encoding/yaml/key_order.h"
 #include "encoding/yaml/resolve.h"
@@ -26,6 +27,12 @@ namespace {
 // Appends the plain scalar go-yaml writes for the float64 `f` after a JSON round trip: the
 // JSON text is resolved again (an int, a uint64, or a float written with 'g').
 Status AppendYamlNumber(double f, std::string* text) {
+  if (!std::isfinite(f)) return encoding::json::AppendFloat64(text, f);  // the JSON error
+  if (std::trunc(f) != f || std::fabs(f) >= 1e21) {
+    // Go's JSON text has a fraction or an exponent: go-yaml reads it as a float.
+    encoding::AppendGoFloatG(text, f, 64);
+    return Status::Ok();
+  }
   KS_RETURN_IF_ERROR(encoding::json::AppendFloat64(text, f));
   bool integral = true;
   for (char c : *text) {
@@ -37,15 +44,15 @@ Status AppendYamlNumber(double f, std::string* text) {
   if (integral) {
     int64_t i;
     uint64_t u;
-    if (ey::ParseGoInt(*text, &i)) {
+    if (encoding::ParseGoInt(*text, &i)) {
       text->clear();
       encoding::json::AppendInt(text, i);  // "-0" -> "0"
       return Status::Ok();
     }
-    if (ey::ParseGoUint(*text, &u)) return Status::Ok();  // the text is the number
+    if (encoding::ParseGoUint(*text, &u)) return Status::Ok();  // the text is the number
   }
   text->clear();
-  ey::AppendGoFloatG(text, f, 64);
+  encoding::AppendGoFloatG(text, f, 64);
   return Status::Ok();
 }
 
@@ -179,15 +186,21 @@ class YamlWriter {
         if (s.keys[i].data() != obj[i].key.data()) s.keys[i] = s.storage[k++];
       }
     }
-    for (uint32_t i = 0; i < obj.size(); ++i) {
-      if (changed) {
-        // Keys that read back equal (invalid UTF-8 replaced) are one YAML key: the JSON
-        // text has them in bytewise order of the originals and go-yaml keeps the last.
-        bool later_twin = false;
-        for (size_t j = i + 1; j < obj.size() && !later_twin; ++j) later_twin = s.keys[j] == s.keys[i];
-        if (later_twin) continue;
+    if (!changed) {
+      for (uint32_t i = 0; i < obj.size(); ++i) s.order.push_back(i);
+    } else {
+      // Keys that read back equal (invalid UTF-8 replaced) are one YAML key: the JSON text
+      // has them in bytewise order of the originals and go-yaml keeps the last. Find the
+      // last of each run of equal keys by sorting (not by comparing all pairs).
+      std::vector<uint32_t> by_key(obj.size());
+      for (uint32_t i = 0; i < obj.size(); ++i) by_key[i] = i;
+      std::stable_sort(by_key.begin(), by_key.end(),
+                       [&s](uint32_t a, uint32_t b) { return s.keys[a] < s.keys[b]; });
+      for (size_t k = 0; k < by_key.size(); ++k) {
+        bool later_twin = k + 1 < by_key.size() && s.keys[by_key[k + 1]] == s.keys[by_key[k]];
+        if (!later_twin) s.order.push_back(by_key[k]);
       }
-      s.order.push_back(i);
+      std::sort(s.order.begin(), s.order.end());
     }
     ey::SortKeyIndexes(s.keys, &s.order);
     return Status::Ok();
@@ -296,17 +309,7 @@ bool DecodeBase64(std::string_view in, std::string* out) {
 std::string CoerceUtf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  for (size_t i = 0; i < s.size();) {
-    size_t len = encoding::ValidUtf8Length(p + i, s.size() - i);
-    if (len == 0) {
-      out.append("\xEF\xBF\xBD");
-      ++i;
-    } else {
-      out.append(s.substr(i, len));
-      i += len;
-    }
-  }
+  encoding::AppendCoercedUtf8(&out, s);
   return out;
 }
 
@@ -328,7 +331,7 @@ Value JsonNumber(double f) {
   text.reserve(32);
   if (!encoding::json::AppendFloat64(&text, f).ok()) return Value(f);
   int64_t i;
-  if (ey::ParseGoInt(text, &i)) return Value(i);  // decimal digits only here
+  if (encoding::ParseGoInt(text, &i)) return Value(i);  // decimal digits only here
   return Value(f);
 }
 
@@ -627,7 +630,7 @@ class Document {
         } else if (std::isinf(r.f)) {
           key->assign(r.f > 0 ? ".inf" : "-.inf");
         } else {
-          ey::AppendGoFloatG(key, r.f, 32);
+          encoding::AppendGoFloatG(key, r.f, 32);
           if (*key == "+Inf") *key = ".inf";
           if (*key == "-Inf") *key = "-.inf";
         }
@@ -697,12 +700,18 @@ class Document {
                                                           : "json: unsupported value: -Inf");
           }
           break;
-        case Value::Kind::kArray:
-          for (const Value& e : v.as_array()) todo.push_back(&e);
+        // Children pushed last to first: the walk is in document order (json.Marshal's
+        // order), so the error names the first non-finite value, as Go's does.
+        case Value::Kind::kArray: {
+          const auto& items = v.as_array();
+          for (size_t i = items.size(); i-- > 0;) todo.push_back(&items[i]);
           break;
-        case Value::Kind::kObject:
-          for (const Member& m : v.as_object()) todo.push_back(&m.value);
+        }
+        case Value::Kind::kObject: {
+          const auto& members = v.as_object();
+          for (size_t i = members.size(); i-- > 0;) todo.push_back(&members[i].value);
           break;
+        }
         default:
           break;
       }

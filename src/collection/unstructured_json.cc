@@ -29,49 +29,50 @@ Status UnstructuredListJsonEncoder::AppendHeaderMembers(bool before_items, bool*
   return Status::Ok();
 }
 
-Result<bool> UnstructuredListJsonEncoder::EncodeNext(encoding::Sink* sink) {
+Status UnstructuredListJsonEncoder::EncodePiece(State* next_state) {
   const bool indent = style_ == ej::Style::kIndent;
   buf_.clear();
-  switch (state_) {
-    case State::kStart: {
-      buf_.push_back('{');
-      bool first = true;
-      KS_RETURN_IF_ERROR(AppendHeaderMembers(/*before_items=*/true, &first));
-      if (!first) buf_.push_back(',');
-      if (indent) {
-        ej::AppendNewlineIndent(&buf_, 1);
-        buf_.append("\"items\": [");
-      } else {
-        buf_.append("\"items\":[");
-      }
-      state_ = State::kItems;
-      break;
-    }
-    case State::kItems: {
-      KS_ASSIGN_OR_RETURN(const api::Value* item, items_->Next());
-      if (item != nullptr) {
-        if (items_written_ > 0) buf_.push_back(',');
-        if (indent) ej::AppendNewlineIndent(&buf_, 2);
-        KS_RETURN_IF_ERROR(api::AppendJson(*item, &buf_, style_, 2));
-        ++items_written_;
-        break;
-      }
-      if (indent && items_written_ > 0) ej::AppendNewlineIndent(&buf_, 1);
-      buf_.push_back(']');
-      bool first = false;  // "items" came before
-      KS_RETURN_IF_ERROR(AppendHeaderMembers(/*before_items=*/false, &first));
-      if (indent) {
-        buf_.append("\n}");
-      } else {
-        buf_.append("}\n");
-      }
-      state_ = State::kDone;
-      break;
-    }
-    case State::kDone:
-      return false;
+  if (state_ == State::kStart) {
+    buf_.push_back('{');
+    bool first = true;
+    KS_RETURN_IF_ERROR(AppendHeaderMembers(/*before_items=*/true, &first));
+    if (!first) buf_.push_back(',');
+    if (indent) ej::AppendNewlineIndent(&buf_, 1);
+    buf_.append(indent ? "\"items\": [" : "\"items\":[");
+    *next_state = State::kItems;
+    return Status::Ok();
   }
-  KS_RETURN_IF_ERROR(sink->Write(buf_));
+  // kItems
+  KS_ASSIGN_OR_RETURN(const api::Value* item, items_->Next());
+  if (item != nullptr) {
+    if (items_written_ > 0) buf_.push_back(',');
+    if (indent) ej::AppendNewlineIndent(&buf_, 2);
+    KS_RETURN_IF_ERROR(api::AppendJson(*item, &buf_, style_, 2));
+    *next_state = State::kItems;
+    return Status::Ok();
+  }
+  if (indent && items_written_ > 0) ej::AppendNewlineIndent(&buf_, 1);
+  buf_.push_back(']');
+  bool first = false;  // "items" came before
+  KS_RETURN_IF_ERROR(AppendHeaderMembers(/*before_items=*/false, &first));
+  buf_.append(indent ? "\n}" : "}\n");
+  *next_state = State::kDone;
+  return Status::Ok();
+}
+
+Result<bool> UnstructuredListJsonEncoder::EncodeNext(encoding::Sink* sink) {
+  if (state_ == State::kDone) return false;
+  if (state_ == State::kFailed) return error_;
+  State next = state_;
+  Status s = EncodePiece(&next);
+  if (s.ok()) s = sink->Write(buf_);
+  if (!s.ok()) {
+    state_ = State::kFailed;
+    error_ = s;
+    return s;
+  }
+  if (state_ == State::kItems && next == State::kItems) ++items_written_;
+  state_ = next;
   return state_ != State::kDone;
 }
 

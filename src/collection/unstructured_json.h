@@ -15,7 +15,9 @@
 // Drive it with EncodeAll(), or step by step with EncodeNext() (each step writes the
 // opening, one item, or the closing) so that an asynchronous writer can wait for its
 // socket between steps. An error from the source, the encoding (NaN/Inf) or the sink
-// stops the encoder; bytes already written stay written (the caller aborts the response).
+// stops the encoder for good: every later call returns the same error, so a body with a
+// missing item can never be completed. Bytes already written stay written (the caller
+// aborts the response).
 //
 // Not thread-safe. The header, source and sink must outlive the encoder.
 #pragma once
@@ -44,9 +46,14 @@ class UnstructuredListJsonEncoder {
 
   // Number of items written so far.
   size_t items_written() const { return items_written_; }
+  // Capacity of the scratch buffer: the encoder's own memory (about the largest piece).
+  size_t buffer_capacity() const { return buf_.capacity(); }
 
  private:
-  enum class State { kStart, kItems, kDone };
+  enum class State { kStart, kItems, kDone, kFailed };
+
+  // The next piece into buf_; sets *next_state to the state after it is written.
+  Status EncodePiece(State* next_state);
 
   // Appends the header members whose keys sort before (or after) "items".
   Status AppendHeaderMembers(bool before_items, bool* first);
@@ -55,6 +62,7 @@ class UnstructuredListJsonEncoder {
   ItemSource<api::Value>* items_;
   encoding::json::Style style_;
   State state_ = State::kStart;
+  Status error_;  // set with kFailed
   size_t items_written_ = 0;
   std::string buf_;  // one piece: the opening, one item, or the closing
 };

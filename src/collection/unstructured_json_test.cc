@@ -72,11 +72,13 @@ TEST(UnstructuredListJsonTest, StepsWriteOnePieceEach) {
   EXPECT_FALSE(*enc.EncodeNext(&sink));  // done stays done
 }
 
+// Fails on the third item only, then would go on serving items.
 class FailingSource : public ItemSource<Value> {
  public:
   Result<const Value*> Next() override {
-    if (n_++ < 2) return &v_;
-    return Unavailable("snapshot compacted");
+    if (n_++ == 2) return Unavailable("snapshot compacted");
+    if (n_ > 5) return static_cast<const Value*>(nullptr);
+    return &v_;
   }
 
  private:
@@ -92,6 +94,15 @@ TEST(UnstructuredListJsonTest, SourceAndEncodeErrorsStopTheEncoder) {
   Status s = enc.EncodeAll(&sink);
   EXPECT_EQ(s.code(), StatusCode::kUnavailable);
   EXPECT_EQ(sink.data(), "{\"items\":[1,1");
+  // A caller that keeps going gets the same error: the body can never be completed with an
+  // item missing.
+  for (int i = 0; i < 5; ++i) {
+    auto more = enc.EncodeNext(&sink);
+    ASSERT_FALSE(more.ok());
+    EXPECT_EQ(more.status().message(), "snapshot compacted");
+  }
+  EXPECT_EQ(sink.data(), "{\"items\":[1,1");
+  EXPECT_EQ(enc.items_written(), 2u);
 
   std::vector<Value> items = {Value(1), Value(std::nan(""))};
   VectorItemSource<Value> nan_source(&items);
@@ -111,6 +122,20 @@ TEST(UnstructuredListJsonTest, SinkErrorsPropagate) {
   });
   EXPECT_EQ(enc.EncodeAll(&sink).code(), StatusCode::kUnavailable);
   EXPECT_EQ(writes, 3);
+  EXPECT_FALSE(enc.EncodeNext(&sink).ok());
+  EXPECT_EQ(writes, 3);  // nothing more is written after a failed write
+
+  // A failure writing the opening: nothing after it either.
+  VectorItemSource<Value> source2(&items);
+  UnstructuredListJsonEncoder enc2(&header, &source2);
+  int writes2 = 0;
+  CallbackSink failing_first([&](std::string_view) {
+    ++writes2;
+    return Unavailable("client went away");
+  });
+  EXPECT_FALSE(enc2.EncodeAll(&failing_first).ok());
+  EXPECT_FALSE(enc2.EncodeNext(&failing_first).ok());
+  EXPECT_EQ(writes2, 1);
 }
 
 // The property: for generated lists of every shape, the streaming encoder writing through
@@ -143,7 +168,11 @@ TEST(UnstructuredListJsonTest, StreamingEqualsOneShotForTenThousandLists) {
     // Deep nesting now and then.
     if (rng() % 100 == 0) {
       Value deep = Value(1);
-      for (int d = 0; d < 500; ++d) deep = Value(Value::Array{std::move(deep)});
+      for (int d = 0; d < 500; ++d) {
+        Value::Array wrapper;
+        wrapper.push_back(std::move(deep));
+        deep = Value(std::move(wrapper));
+      }
       items.push_back(std::move(deep));
     }
     Style style = rng() % 4 == 0 ? Style::kIndent : Style::kCompact;
@@ -155,23 +184,30 @@ TEST(UnstructuredListJsonTest, StreamingEqualsOneShotForTenThousandLists) {
     VectorItemSource<Value> source(&items);
     UnstructuredListJsonEncoder enc(&header, &source, style);
     BufferSink out;
-    size_t max_downstream_write = 0;
+    bool downstream_writes_ok = true;
     CallbackSink downstream([&](std::string_view b) {
-      max_downstream_write = std::max(max_downstream_write, b.size());
+      // A batch (full, or the last partial one), or whole batches passed through uncopied.
+      downstream_writes_ok = downstream_writes_ok && (b.size() <= batch || b.size() % batch == 0);
       return out.Write(b);
     });
     BatchSink batcher(&downstream, batch);
-    size_t max_buffered = 0;
+    size_t max_piece = 0;
+    CallbackSink pieces([&](std::string_view b) {
+      max_piece = std::max(max_piece, b.size());
+      return batcher.Write(b);
+    });
     while (true) {
-      auto more = enc.EncodeNext(&batcher);
+      auto more = enc.EncodeNext(&pieces);
       ASSERT_TRUE(more.ok()) << "seed " << seed;
-      max_buffered = std::max(max_buffered, batcher.buffered());
+      ASSERT_LE(batcher.buffered(), batch);
       if (!*more) break;
     }
     ASSERT_TRUE(batcher.Close().ok());
     ASSERT_EQ(out.data(), *want) << "seed " << seed << " batch " << batch;
-    EXPECT_LE(max_buffered, batch);
+    EXPECT_TRUE(downstream_writes_ok) << "seed " << seed;
+    // Memory: one batch in the BatchSink, one piece (the largest item) in the encoder.
     EXPECT_LE(batcher.capacity(), std::max<size_t>(batch, 15) + 1) << "seed " << seed;
+    EXPECT_LE(enc.buffer_capacity(), std::max<size_t>(2 * max_piece, 64)) << "seed " << seed;
     total_bytes += want->size();
     total_items += items.size();
   }

@@ -36,20 +36,21 @@ void AppendUtf8(std::string* out, char32_t r) {
   }
 }
 
-bool IsValidUtf8(std::string_view s) {
+void AppendCoercedUtf8(std::string* out, std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  size_t n = s.size();
-  size_t i = 0;
-  while (i < n) {
-    if (p[i] < 0x80) {
-      ++i;
-      continue;
+  const size_t n = s.size();
+  size_t run = 0;  // start of the pending valid run
+  for (size_t i = 0; i < n;) {
+    size_t len = p[i] < 0x80 ? 1 : ValidUtf8Length(p + i, n - i);
+    if (len == 0) {
+      out->append(s.data() + run, i - run);
+      out->append("\xEF\xBF\xBD");
+      run = ++i;
+    } else {
+      i += len;
     }
-    size_t len = ValidUtf8Length(p + i, n - i);
-    if (len == 0) return false;
-    i += len;
   }
-  return true;
+  out->append(s.data() + run, n - run);
 }
 
 }  // namespace kstream::encoding

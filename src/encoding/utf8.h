@@ -31,7 +31,8 @@ inline char32_t DecodeUtf8(const unsigned char* p, size_t len) {
 // Appends the UTF-8 encoding of `r` (a Unicode scalar value).
 void AppendUtf8(std::string* out, char32_t r);
 
-// Whether `s` is valid UTF-8 (Go's utf8.ValidString).
-bool IsValidUtf8(std::string_view s);
+// Appends `s` with each byte that is not part of valid UTF-8 replaced by U+FFFD (what Go's
+// encoding/json does to strings, encoding and decoding).
+void AppendCoercedUtf8(std::string* out, std::string_view s);
 
 }  // namespace kstream::encoding

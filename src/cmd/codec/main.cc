@@ -38,7 +38,8 @@ convert reads one object from stdin and writes it to stdout:
                               kinds and protobuf arrive with the typed codecs.
 
 Numbers follow Kubernetes' unstructured rules: integers that fit int64 stay integers,
-everything else is float64. Invalid UTF-8 becomes U+FFFD.
+everything else is float64. Invalid UTF-8 in JSON becomes U+FFFD; YAML with invalid
+UTF-8 is rejected (as kube-apiserver does).
 
 Errors (unknown options, unparsable input) are printed on stderr; the exit status is 1.
 )";

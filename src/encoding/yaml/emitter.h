@@ -73,7 +73,6 @@ class Emitter {
 
   // Where the following bytes go. May be changed between any two calls.
   void set_output(std::string* out) { out_ = out; }
-  std::string* output() const { return out_; }
 
   // Collections. `empty` must say whether the collection will have no entries: empty
   // ones are written at once in flow form and must still be closed with End*.

@@ -99,16 +99,7 @@ Status ReadBackJsonString(std::string_view s, StringRole role, std::string* scra
   if (changed) {
     coerced.reserve(n + 8);
     coerced.append(s.substr(0, i));
-    for (size_t j = i; j < n;) {
-      size_t len = p[j] < 0x80 ? 1 : ValidUtf8Length(p + j, n - j);
-      if (len == 0) {
-        coerced.append("\xEF\xBF\xBD");
-        ++j;
-      } else {
-        coerced.append(s.substr(j, len));
-        j += len;
-      }
-    }
+    AppendCoercedUtf8(&coerced, s.substr(i));
     text = coerced;
   }
   if (!has_nel) {

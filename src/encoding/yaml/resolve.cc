@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "encoding/yaml/go_strconv.h"
+#include "encoding/go_strconv.h"
 
 namespace kstream::encoding::yaml {
 namespace {

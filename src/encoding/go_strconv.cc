@@ -1,4 +1,4 @@
-#include "encoding/yaml/go_strconv.h"
+#include "encoding/go_strconv.h"
 
 #include <cerrno>
 #include <charconv>
@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace kstream::encoding::yaml {
+namespace kstream::encoding {
 namespace {
 
 inline char Lower(char c) { return static_cast<char>(c | 0x20); }
@@ -256,4 +256,4 @@ void AppendGoFloatG(std::string* out, double v, int bit_size) {
   }
 }
 
-}  // namespace kstream::encoding::yaml
+}  // namespace kstream::encoding

@@ -1,6 +1,7 @@
-// The pieces of Go's strconv that go-yaml v2 relies on, reimplemented with Go's exact
-// acceptance rules and output formats.
+// The pieces of Go's strconv that our Go-compatible codecs rely on, reimplemented with
+// Go's exact acceptance rules and output formats (locale-independent).
 //
+// encoding/json's decoder converts numbers with strconv.ParseFloat.
 // go-yaml v2 (resolve.go) decides what a plain scalar means with strconv.ParseInt(s, 0, 64),
 // strconv.ParseUint(s, 0, 64) and strconv.ParseFloat(s, 64), and writes floats with
 // strconv.FormatFloat(f, 'g', -1, 64); sigs.k8s.io/yaml turns float map keys into strings
@@ -13,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace kstream::encoding::yaml {
+namespace kstream::encoding {
 
 // strconv.ParseUint(s, 0, 64): optional base prefix 0b/0o/0x (any case) or a leading 0 for
 // octal, digits of that base, `_` separators where Go's underscoreOK allows them. No sign.
@@ -34,4 +35,4 @@ bool ParseGoFloat(std::string_view s, double* out);
 // to float32, as Go does). Infinities and NaN give "+Inf", "-Inf", "NaN".
 void AppendGoFloatG(std::string* out, double v, int bit_size = 64);
 
-}  // namespace kstream::encoding::yaml
+}  // namespace kstream::encoding

@@ -1,11 +1,11 @@
-#include "encoding/yaml/go_strconv.h"
+#include "encoding/go_strconv.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
 
-namespace kstream::encoding::yaml {
+namespace kstream::encoding {
 namespace {
 
 TEST(ParseGoInt, Base0Prefixes) {
@@ -107,4 +107,4 @@ TEST(AppendGoFloatG, Float32LikeSigsYamlKeys) {
 }
 
 }  // namespace
-}  // namespace kstream::encoding::yaml
+}  // namespace kstream::encoding
