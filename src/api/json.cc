@@ -345,7 +345,7 @@ class LenientParser {
         s->append(reinterpret_cast<const char*>(p_ + start), i_ - start);
         continue;
       }
-      size_t len = encoding::ValidUtf8Length(p_ + i_, n_ - i_);
+      size_t len = encoding::ValidMultiByteUtf8Length(p_ + i_, n_ - i_);
       if (len == 0) {
         s->append("\xEF\xBF\xBD");  // U+FFFD for each invalid byte
         ++i_;

@@ -11,10 +11,29 @@
 
 namespace kstream::encoding {
 
-// Length of the valid UTF-8 sequence at p[0, n) (n >= 1), or 0 if p[0] does not start one
-// (where Go's utf8.DecodeRune returns RuneError, 1). ASCII is 1. No overlong forms, no
-// surrogates, nothing above U+10FFFF.
-size_t ValidUtf8Length(const unsigned char* p, size_t n);
+// Length of the valid multi-byte UTF-8 sequence at p[0, n) (n >= 1, p[0] >= 0x80), or 0
+// if p[0] does not start one (where Go's utf8.DecodeRune returns RuneError, 1). No
+// overlong forms, no surrogates, nothing above U+10FFFF. The hot loops of the encoders
+// call this for non-ASCII bytes only.
+inline size_t ValidMultiByteUtf8Length(const unsigned char* p, size_t n) {
+  unsigned char c = p[0];
+  auto cont = [&](size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
+    return k < n && p[k] >= lo && p[k] <= hi;
+  };
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
+  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1) && cont(2) ? 3 : 0;
+  if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
+  if (c == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+
+// As ValidMultiByteUtf8Length, for any byte: ASCII is 1.
+inline size_t ValidUtf8Length(const unsigned char* p, size_t n) {
+  return p[0] < 0x80 ? 1 : ValidMultiByteUtf8Length(p, n);
+}
 
 // Decodes the valid UTF-8 sequence of `len` bytes at p (as returned by ValidUtf8Length).
 inline char32_t DecodeUtf8(const unsigned char* p, size_t len) {

@@ -90,7 +90,7 @@ void AppendString(std::string* out, std::string_view s) {
       run = ++i;
       continue;
     }
-    size_t len = ValidUtf8Length(p + i, n - i);
+    size_t len = ValidMultiByteUtf8Length(p + i, n - i);
     if (len == 0) {
       out->append(s.data() + run, i - run);
       out->append("\\ufffd");
