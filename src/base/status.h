@@ -6,11 +6,11 @@
 // server layer maps them (together with context it knows) to Kubernetes `Status` objects.
 //
 // Both types are small value types, cheap to move, and not thread-safe to mutate
-// concurrently (like any value). An OK Status carries no allocation.
+// concurrently (like any value). An OK Status is one null pointer: no allocation, and
+// trivial to copy and destroy on the success path.
 #pragma once
 
 #include <cassert>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -38,8 +38,27 @@ class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
   Status(StatusCode code, std::string message)
-      : rep_(code == StatusCode::kOk ? nullptr
-                                     : std::make_shared<const Rep>(Rep{code, std::move(message)})) {}
+      : rep_(code == StatusCode::kOk ? nullptr : new Rep{code, std::move(message)}) {}
+  // Errors are rare: copying one copies its message; an OK Status copies nothing.
+  Status(const Status& o) : rep_(o.rep_ ? new Rep(*o.rep_) : nullptr) {}
+  Status(Status&& o) noexcept : rep_(o.rep_) { o.rep_ = nullptr; }
+  Status& operator=(const Status& o) {
+    if (this != &o) {
+      Rep* copy = o.rep_ ? new Rep(*o.rep_) : nullptr;
+      delete rep_;
+      rep_ = copy;
+    }
+    return *this;
+  }
+  Status& operator=(Status&& o) noexcept {
+    if (this != &o) {
+      delete rep_;
+      rep_ = o.rep_;
+      o.rep_ = nullptr;
+    }
+    return *this;
+  }
+  ~Status() { delete rep_; }
 
   static Status Ok() { return Status(); }
 
@@ -57,7 +76,7 @@ class [[nodiscard]] Status {
     StatusCode code;
     std::string message;
   };
-  std::shared_ptr<const Rep> rep_;
+  Rep* rep_ = nullptr;  // owned; null when OK
 };
 
 inline Status InvalidArgument(std::string msg) { return Status(StatusCode::kInvalidArgument, std::move(msg)); }
