@@ -266,7 +266,11 @@ double TargetMBps(const std::string& name) {
       name == "BM_ListEncode_100ConfigMaps100KB") {
     return 1000;  // objects dominated by long strings
   }
-  if (name == "BM_JsonEncode_Pod" || name == "BM_ListEncode_1000Pods") return 300;  // Pod-shaped
+  if (name == "BM_JsonEncode_Pod" || name == "BM_ListEncode_1000Pods" ||
+      name == "BM_TypedPod_EncodeJson" || name == "BM_TypedPodList1000_Json") {
+    return 300;  // Pod-shaped objects to JSON
+  }
+  if (name == "BM_TypedPod_EncodeProtobuf" || name == "BM_TypedPodList1000_Protobuf") return 500;
   return 0;
 }
 
@@ -284,7 +288,7 @@ void WriteReport(const std::string& path, std::vector<CollectingReporter::Row> r
   char date[32];
   std::strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
   std::ofstream out(path);
-  out << "# JSON writer and list encoder micro-benchmarks\n\n"
+  out << "# Encoder micro-benchmarks (JSON writer, typed codecs, list encoders)\n\n"
       << "Run: " << date << ", one thread, `kstream-microbench` (bench/json_bench.cc), "
       << "median of the repetitions.\n"
       << "Throughput is bytes of output per second (input bytes for the parse rows). The ratio\n"

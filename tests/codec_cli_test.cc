@@ -9,8 +9,10 @@
 #include <sstream>
 #include <string>
 
+#include "api/json.h"
 #include "test_util.h"
 
+namespace kstream {
 namespace {
 
 namespace fs = std::filesystem;
@@ -21,13 +23,13 @@ struct RunResult {
   std::string err;
 };
 
-using kstream::test::ReadFile;
+using test::ReadFile;
 
 class CodecCliTest : public ::testing::Test {
  protected:
   RunResult Run(const std::string& args, const std::string& input) {
     fs::path in = dir_.path() / "in", out = dir_.path() / "out", err = dir_.path() / "err";
-    kstream::test::WriteFile(in, input);
+    test::WriteFile(in, input);
     std::string cmd = std::string(KSTREAM_CODEC_BIN) + " " + args + " < " + in.string() + " > " +
                       out.string() + " 2> " + err.string();
     int status = std::system(cmd.c_str());
@@ -38,7 +40,7 @@ class CodecCliTest : public ::testing::Test {
     return r;
   }
 
-  kstream::test::TempDir dir_{"kstream-codec-test"};
+  test::TempDir dir_{"kstream-codec-test"};
 };
 
 TEST_F(CodecCliTest, JsonToCompactJsonSortsKeysWithoutTrailingNewline) {
@@ -118,7 +120,7 @@ TEST_F(CodecCliTest, BadInputIsAClearErrorWithExitStatusOne) {
 TEST_F(CodecCliTest, BadOptionsAreClearErrors) {
   RunResult r = Run("convert --from json --to xml", "{}");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "kstream-codec: unsupported output format \"xml\" (want json, json-pretty or yaml)\n");
+  EXPECT_EQ(r.err, "kstream-codec: unsupported output format \"xml\" (want json, json-pretty, yaml or protobuf)\n");
 
   r = Run("convert --from json --to json --bogus", "{}");
   EXPECT_EQ(r.exit_code, 1);
@@ -126,7 +128,7 @@ TEST_F(CodecCliTest, BadOptionsAreClearErrors) {
 
   r = Run("convert --to json", "{}");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "kstream-codec: --from is required (json or yaml)\n");
+  EXPECT_EQ(r.err, "kstream-codec: --from is required (json, yaml or protobuf)\n");
 
   r = Run("convert --from", "{}");
   EXPECT_EQ(r.exit_code, 1);
@@ -135,6 +137,88 @@ TEST_F(CodecCliTest, BadOptionsAreClearErrors) {
   r = Run("frobnicate", "");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("unknown command \"frobnicate\""), std::string::npos);
+}
+
+TEST_F(CodecCliTest, BuiltInKindsAreTypedAndConvertToProtobufLikeTheFixtures) {
+  int checked = 0;
+  for (const char* name : {"core.v1.Pod", "apps.v1.Deployment", "core.v1.ConfigMap", "batch.v1.Job"}) {
+    fs::path base = fs::path(KSTREAM_SHARED_DIR) / "fixtures/k8s-api/HEAD" / name;
+    std::string json = ReadFile(base.string() + ".json");
+    std::string pb = ReadFile(base.string() + ".pb");
+    RunResult r = Run("convert --from json --to protobuf", json);
+    EXPECT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    EXPECT_EQ(r.out, pb) << name;
+    r = Run("convert --from protobuf --to json-pretty", pb);
+    EXPECT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    EXPECT_EQ(r.out, json) << name;
+    r = Run("convert --from protobuf --to yaml", pb);
+    EXPECT_EQ(r.out, ReadFile(base.string() + ".yaml")) << name;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 4);
+}
+
+TEST_F(CodecCliTest, TypedDecodingUsesStructOrderAndDropsUnknownFields) {
+  RunResult r = Run("convert --from yaml --to json",
+                    "apiVersion: v1\nkind: ConfigMap\ndata: {b: \"2\", a: \"1\"}\nbogus: 1\nmetadata: {name: x}\n");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, R"({"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"x"},"data":{"a":"1","b":"2"}})");
+  // The same object unstructured keeps everything, keys sorted.
+  r = Run("convert --from yaml --to json --unstructured",
+          "apiVersion: v1\nkind: ConfigMap\ndata: {b: \"2\", a: \"1\"}\nbogus: 1\nmetadata: {name: x}\n");
+  EXPECT_EQ(r.out, R"({"apiVersion":"v1","bogus":1,"data":{"a":"1","b":"2"},"kind":"ConfigMap","metadata":{"name":"x"}})");
+  // A typed field of the wrong type is kube's error.
+  r = Run("convert --from json --to json", R"({"apiVersion":"v1","kind":"ConfigMap","data":[1]})");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "kstream-codec: ConfigMap in version \"v1\" cannot be handled as a ConfigMap: json: "
+                   "cannot unmarshal array into Go struct field ConfigMap.data of type map[string]string\n");
+}
+
+TEST_F(CodecCliTest, CustomResourcesHaveNoProtobuf) {
+  RunResult r = Run("convert --from json --to protobuf", R"({"apiVersion":"example.com/v1","kind":"Widget"})");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("custom resources have no protobuf encoding"), std::string::npos) << r.err;
+  r = Run("convert --from protobuf --to json", "not protobuf");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("expected prefix"), std::string::npos) << r.err;
+}
+
+TEST_F(CodecCliTest, ListStreamingAndBufferedOutputsAreIdentical) {
+  std::string pod = ReadFile(fs::path(KSTREAM_SHARED_DIR) / "fixtures/k8s-api/HEAD/core.v1.Pod.json");
+  std::string stream;
+  for (int i = 0; i < 40; ++i) stream += (i ? "---\n" : "") + pod + "\n";  // ~0.5 MB of Pods (compact JSON)
+  for (const char* to : {"json", "json-pretty", "protobuf"}) {
+    RunResult streamed = Run(std::string("list --to ") + to, stream);
+    RunResult buffered = Run(std::string("list --buffered --to ") + to, stream);
+    EXPECT_EQ(streamed.exit_code, 0) << to << ": " << streamed.err;
+    EXPECT_EQ(buffered.exit_code, 0) << to << ": " << buffered.err;
+    EXPECT_GT(streamed.out.size(), 500000u) << to;
+    EXPECT_EQ(streamed.out, buffered.out) << to;
+  }
+  // The JSON list is a PodList of 40 items without kind/apiVersion of their own.
+  RunResult r = Run("list --to json", stream);
+  auto list = api::ParseJson(r.out);
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->Find("kind")->as_string(), "PodList");
+  EXPECT_EQ(list->Find("items")->as_array().size(), 40u);
+  EXPECT_EQ(list->Find("items")->as_array()[0].Find("kind"), nullptr);
+  // Its protobuf form decodes as a PodList.
+  RunResult pb = Run("list --to protobuf", stream);
+  RunResult back = Run("convert --from protobuf --to json", pb.out);
+  EXPECT_EQ(back.exit_code, 0) << back.err;
+  EXPECT_EQ(back.out + "\n", r.out);
+}
+
+TEST_F(CodecCliTest, ListOfCustomResourcesIsUnstructured) {
+  RunResult r = Run("list --to json",
+                    "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: a}\n---\n"
+                    "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: b}\n");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, R"({"apiVersion":"v1","items":[{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"a"}},)"
+                   R"({"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"b"}}],"kind":"List","metadata":{}})"
+                   "\n");
+  r = Run("list --to protobuf", "apiVersion: example.com/v1\nkind: Widget\n");
+  EXPECT_EQ(r.exit_code, 1);
 }
 
 TEST_F(CodecCliTest, HelpDescribesTheTool) {
@@ -153,3 +237,4 @@ TEST_F(CodecCliTest, NaNCannotComeFromInputButNumbersAtTheEdgesDo) {
 }
 
 }  // namespace
+}  // namespace kstream

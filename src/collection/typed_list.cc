@@ -1,0 +1,168 @@
+#include "collection/typed_list.h"
+
+#include "encoding/protobuf/wire.h"
+
+namespace kstream::collection {
+
+namespace ej = encoding::json;
+namespace pb = encoding::protobuf;
+
+// ---------------------------------------------------------------------------------------
+// JSON
+
+TypedListJsonEncoder::TypedListJsonEncoder(const TypedListHeader* header,
+                                           ItemSource<typed::Object>* items, ej::Style style)
+    : header_(header), items_(items), style_(style) {}
+
+Status TypedListJsonEncoder::EncodePiece(State* next) {
+  buf_.clear();
+  if (state_ == State::kStart) {
+    typed::JsonWriter w(&buf_, style_);
+    w.BeginObject();
+    if (!header_->kind.empty()) {
+      w.Key("\"kind\"");
+      w.String(header_->kind);
+    }
+    if (!header_->api_version.empty()) {
+      w.Key("\"apiVersion\"");
+      w.String(header_->api_version);
+    }
+    w.Key("\"metadata\"");
+    using k8s::meta::v1::AppendJson;
+    AppendJson(w, header_->metadata);
+    w.Key("\"items\"");
+    KS_RETURN_IF_ERROR(w.status());
+    buf_.push_back('[');
+    *next = State::kItems;
+    return Status::Ok();
+  }
+  KS_ASSIGN_OR_RETURN(const typed::Object* item, items_->Next());
+  const bool indent = style_ == ej::Style::kIndent;
+  if (item != nullptr) {
+    if (items_written_ > 0) buf_.push_back(',');
+    if (indent) ej::AppendNewlineIndent(&buf_, 2);
+    typed::JsonWriter w(&buf_, style_, 2);
+    item->AppendJson(w);
+    KS_RETURN_IF_ERROR(w.status());
+    *next = State::kItems;
+    return Status::Ok();
+  }
+  if (indent && items_written_ > 0) ej::AppendNewlineIndent(&buf_, 1);
+  buf_.append(indent ? "]\n}" : "]}\n");
+  *next = State::kDone;
+  return Status::Ok();
+}
+
+Result<bool> TypedListJsonEncoder::EncodeNext(encoding::Sink* sink) {
+  if (state_ == State::kDone) return false;
+  if (state_ == State::kFailed) return error_;
+  State next = state_;
+  Status s = EncodePiece(&next);
+  if (s.ok()) s = sink->Write(buf_);
+  if (!s.ok()) {
+    state_ = State::kFailed;
+    error_ = s;
+    return s;
+  }
+  if (state_ == State::kItems && next == State::kItems) ++items_written_;
+  state_ = next;
+  return state_ != State::kDone;
+}
+
+Status TypedListJsonEncoder::EncodeAll(encoding::Sink* sink) {
+  while (true) {
+    KS_ASSIGN_OR_RETURN(bool more, EncodeNext(sink));
+    if (!more) return Status::Ok();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Protobuf
+
+TypedListProtobufEncoder::TypedListProtobufEncoder(const TypedListHeader* header,
+                                                   ItemSource<typed::Object>* items)
+    : header_(header), items_(items) {}
+
+Status TypedListProtobufEncoder::ComputeSizes() {
+  using k8s::meta::v1::ProtoSize;
+  raw_size_ = pb::BytesFieldSize(1, ProtoSize(header_->metadata));
+  while (true) {
+    KS_ASSIGN_OR_RETURN(const typed::Object* item, items_->Next());
+    if (item == nullptr) break;
+    size_t n = item->ProtoSize();
+    if (n > UINT32_MAX) return ResourceExhausted("a list item is larger than 4 GiB");
+    item_sizes_.push_back(static_cast<uint32_t>(n));
+    raw_size_ += pb::BytesFieldSize(2, n);
+  }
+  return items_->Rewind();
+}
+
+Status TypedListProtobufEncoder::EncodePiece(State* next) {
+  buf_.clear();
+  if (state_ == State::kStart) {
+    KS_RETURN_IF_ERROR(ComputeSizes());
+    pb::AppendEnvelopeHeader(&buf_, header_->api_version, header_->kind, raw_size_);
+    using k8s::meta::v1::ProtoSize;
+    using k8s::meta::v1::ProtoWrite;
+    size_t meta_size = ProtoSize(header_->metadata);
+    size_t start = buf_.size();
+    pb::AppendKey(&buf_, 1, pb::WireType::kBytes);
+    pb::AppendVarint(&buf_, meta_size);
+    buf_.resize(buf_.size() + meta_size);
+    ProtoWrite(header_->metadata, reinterpret_cast<uint8_t*>(buf_.data()) + buf_.size());
+    raw_written_ = buf_.size() - start;
+    *next = State::kItems;
+    return Status::Ok();
+  }
+  KS_ASSIGN_OR_RETURN(const typed::Object* item, items_->Next());
+  if (item != nullptr) {
+    if (items_written_ >= item_sizes_.size()) {
+      return Internal("the list grew between the size pass and the write pass");
+    }
+    size_t n = item_sizes_[items_written_];
+    pb::AppendKey(&buf_, 2, pb::WireType::kBytes);
+    pb::AppendVarint(&buf_, n);
+    size_t body = buf_.size();
+    buf_.resize(body + n);
+    uint8_t* end = reinterpret_cast<uint8_t*>(buf_.data()) + buf_.size();
+    uint8_t* start = item->ProtoWrite(end);
+    if (start != reinterpret_cast<uint8_t*>(buf_.data()) + body) {
+      return Internal("a list item changed size between the size pass and the write pass");
+    }
+    raw_written_ += buf_.size();
+    *next = State::kItems;
+    return Status::Ok();
+  }
+  if (raw_written_ != raw_size_) {
+    return Internal("the size value was " + std::to_string(raw_size_) + ", but encoding wrote " +
+                    std::to_string(raw_written_) + " bytes to data");
+  }
+  pb::AppendEnvelopeTrailer(&buf_);
+  *next = State::kDone;
+  return Status::Ok();
+}
+
+Result<bool> TypedListProtobufEncoder::EncodeNext(encoding::Sink* sink) {
+  if (state_ == State::kDone) return false;
+  if (state_ == State::kFailed) return error_;
+  State next = state_;
+  Status s = EncodePiece(&next);
+  if (s.ok()) s = sink->Write(buf_);
+  if (!s.ok()) {
+    state_ = State::kFailed;
+    error_ = s;
+    return s;
+  }
+  if (state_ == State::kItems && next == State::kItems) ++items_written_;
+  state_ = next;
+  return state_ != State::kDone;
+}
+
+Status TypedListProtobufEncoder::EncodeAll(encoding::Sink* sink) {
+  while (true) {
+    KS_ASSIGN_OR_RETURN(bool more, EncodeNext(sink));
+    if (!more) return Status::Ok();
+  }
+}
+
+}  // namespace kstream::collection
