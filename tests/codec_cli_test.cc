@@ -174,6 +174,31 @@ TEST_F(CodecCliTest, TypedDecodingUsesStructOrderAndDropsUnknownFields) {
                    "cannot unmarshal array into Go struct field ConfigMap.data of type map[string]string\n");
 }
 
+TEST_F(CodecCliTest, StrictRejectsUnknownAndDuplicateFieldsAsKubeDoes) {
+  const std::string cm =
+      R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","name":"y","nam":1},"data":{"a":"1"}})";
+  // Without --strict: the last duplicate wins and unknown fields are dropped.
+  RunResult r = Run("convert --from json --to json", cm);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, R"({"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"y"},"data":{"a":"1"}})");
+  r = Run("convert --from json --to json --strict", cm);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "kstream-codec: ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict "
+                   "decoding error: unknown field \"metadata.nam\", duplicate field \"metadata.name\"\n");
+  // YAML input: unknown fields (duplicate YAML keys are the YAML parser's business).
+  r = Run("convert --from yaml --to json --strict", "apiVersion: v1\nkind: Secret\nstringdata: {a: b}\n");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("strict decoding error: unknown field \"stringdata\""), std::string::npos) << r.err;
+  // Unstructured objects have no unknown fields, but duplicates still count.
+  r = Run("convert --from json --to json --strict", R"({"apiVersion":"x.io/v1","kind":"W","a":1,"a":2})");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "kstream-codec: strict decoding error: duplicate field \"a\"\n");
+  // A clean object passes.
+  r = Run("convert --from json --to json --strict", R"({"apiVersion":"v1","kind":"ConfigMap","data":{"a":"1"}})");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
 TEST_F(CodecCliTest, CustomResourcesHaveNoProtobuf) {
   RunResult r = Run("convert --from json --to protobuf", R"({"apiVersion":"example.com/v1","kind":"Widget"})");
   EXPECT_EQ(r.exit_code, 1);

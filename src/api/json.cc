@@ -9,6 +9,8 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <unordered_set>
+#include <vector>
 
 namespace kstream::api {
 namespace ej = encoding::json;
@@ -119,8 +121,8 @@ std::string QuoteChar(unsigned char c) {
 
 class LenientParser {
  public:
-  explicit LenientParser(std::string_view in)
-      : p_(reinterpret_cast<const unsigned char*>(in.data())), n_(in.size()) {}
+  explicit LenientParser(std::string_view in, std::vector<std::string>* duplicates = nullptr)
+      : p_(reinterpret_cast<const unsigned char*>(in.data())), n_(in.size()), duplicates_(duplicates) {}
 
   // Iterative (an explicit stack, not recursion), so nesting depth costs heap, not native
   // stack: hostile input cannot overflow the stack however small a thread's stack is.
@@ -130,6 +132,26 @@ class LenientParser {
       std::vector<Member> members;  // objects
       std::string key;              // objects: the key whose value is being parsed
       Value::Array items;           // arrays
+      std::unordered_set<std::string> seen;  // objects, when duplicates are reported
+    };
+    // Reports the key just read if the object already had it (as Go's strict decoder
+    // does, when it reads the key), with its path: "metadata.labels.a", "items[2].x".
+    auto note_key = [this](std::vector<Frame>& stack) {
+      if (duplicates_ == nullptr) return;
+      Frame& top = stack.back();
+      if (top.seen.insert(top.key).second) return;
+      std::string path;
+      for (size_t i = 0; i + 1 < stack.size(); ++i) {
+        if (stack[i].is_object) {
+          if (!path.empty()) path.push_back('.');
+          path += stack[i].key;
+        } else {
+          path += "[" + std::to_string(stack[i].items.size()) + "]";
+        }
+      }
+      if (!path.empty()) path.push_back('.');
+      path += top.key;
+      if (reported_.insert(path).second) duplicates_->push_back(std::move(path));
     };
     std::vector<Frame> stack;
     Value value;
@@ -152,9 +174,12 @@ class LenientParser {
             value = is_object ? Value::EmptyObject() : Value::EmptyArray();
             break;
           }
-          stack.push_back(Frame{is_object, {}, {}, {}});
+          stack.push_back(Frame{is_object, {}, {}, {}, {}});
           have_value = false;
-          if (is_object) KS_RETURN_IF_ERROR(ParseKey(&stack.back().key));
+          if (is_object) {
+            KS_RETURN_IF_ERROR(ParseKey(&stack.back().key));
+            note_key(stack);
+          }
           break;
         }
         case '"': {
@@ -200,6 +225,7 @@ class LenientParser {
           if (i_ < n_ && p_[i_] == ',') {
             ++i_;
             KS_RETURN_IF_ERROR(ParseKey(&f.key));
+            note_key(stack);
             break;
           }
           if (i_ < n_ && p_[i_] == '}') {
@@ -405,6 +431,8 @@ class LenientParser {
   const unsigned char* p_;
   size_t n_;
   size_t i_ = 0;
+  std::vector<std::string>* duplicates_;
+  std::unordered_set<std::string> reported_;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -520,6 +548,11 @@ Result<Value> ParseJson(std::string_view json) {
     return FromElement(root);
   }
   return LenientParser(json).ParseDocument();
+}
+
+Result<Value> ParseJson(std::string_view json, std::vector<std::string>* duplicate_fields) {
+  if (duplicate_fields == nullptr) return ParseJson(json);
+  return LenientParser(json, duplicate_fields).ParseDocument();
 }
 
 namespace internal {

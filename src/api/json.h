@@ -22,6 +22,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/value.h"
 #include "base/status.h"
@@ -33,6 +34,13 @@ namespace kstream::api {
 inline constexpr int kMaxJsonDepth = 10000;
 
 Result<Value> ParseJson(std::string_view json);
+
+// The same, also reporting keys that occur more than once in one object (what kube's
+// strict decoding calls `duplicate field "<path>"`), each path once, in the order Go's
+// decoder meets them: "metadata.name", "metadata.labels.a", "spec.containers[0].name".
+// The value is as ParseJson gives it (the last duplicate wins). Slower: the lenient
+// parser does the work.
+Result<Value> ParseJson(std::string_view json, std::vector<std::string>* duplicate_fields);
 
 // Appends the JSON encoding of `v`. Fails (leaving `out` partially appended) only for
 // NaN/Inf floats, as Go does.

@@ -84,6 +84,36 @@ TEST(ParseJsonTest, DepthLimit) {
   EXPECT_EQ(ParseJson(deep).status().message(), "exceeded max depth");
 }
 
+TEST(ParseJsonTest, DuplicateFieldsAreReportedWithTheirPathsInDocumentOrder) {
+  std::vector<std::string> dups;
+  auto v = ParseJson(R"({"a":1,"a":2,"b":{"x":1,"y":[{"k":1,"k":2},{"k":3}],"x":{"z":0}},)"
+                     R"("c":[[{"q":1,"q":1}]],"a":3,"":0,"":1})",
+                     &dups);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(dups, (std::vector<std::string>{"a", "b.y[0].k", "b.x", "c[0][0].q", ""}));
+  // The value is what ParseJson gives: the last duplicate wins.
+  EXPECT_EQ(*v, Parse(R"({"a":1,"a":2,"b":{"x":1,"y":[{"k":1,"k":2},{"k":3}],"x":{"z":0}},)"
+                      R"("c":[[{"q":1,"q":1}]],"a":3,"":0,"":1})"));
+  EXPECT_EQ(v->Find("a")->as_int(), 3);
+  EXPECT_TRUE(v->Find("b")->Find("x")->is_object());
+}
+
+TEST(ParseJsonTest, DuplicateFieldsComparedAfterUnescaping) {
+  std::vector<std::string> dups;
+  ASSERT_TRUE(ParseJson(R"({"metadata":{"name":"a","n\u0061me":"b"}})", &dups).ok());
+  EXPECT_EQ(dups, std::vector<std::string>{"metadata.name"});
+}
+
+TEST(ParseJsonTest, NoDuplicatesNoReports) {
+  std::vector<std::string> dups;
+  ASSERT_TRUE(ParseJson(R"({"a":{"a":{"a":1}},"b":[{"a":1},{"a":2}]})", &dups).ok());
+  EXPECT_TRUE(dups.empty());
+  // Errors are the same as without duplicate tracking.
+  auto bad = ParseJson(R"({"a":1,"a":)", &dups);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), ParseJson(R"({"a":1,"a":)").status().message());
+}
+
 TEST(AppendJsonTest, IndentedIsMarshalIndent) {
   Value v = Parse(R"({"b":[],"a":{},"c":[1,{"d":null}],"e":"x"})");
   EXPECT_EQ(*ToJson(v, Style::kIndent),

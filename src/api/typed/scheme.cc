@@ -1,6 +1,7 @@
 #include "api/typed/scheme.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "api/json.h"
 #include "api/yaml.h"
@@ -23,7 +24,19 @@ std::string GvkKey(std::string_view api_version, std::string_view kind) {
 
 void Scheme::Add(const KindEntry* e) { by_gvk_.emplace(GvkKey(e->api_version(), e->kind), e); }
 
-Scheme::Scheme(const std::vector<KindEntry>* kinds) : kinds_(kinds) {
+Scheme::Scheme(const std::vector<KindEntry>* kinds, const std::vector<ResourceInfo>* resources)
+    : kinds_(kinds), resources_(resources) {
+  for (const ResourceInfo& r : this->resources()) {
+    std::string gvr(r.group);
+    gvr.push_back('/');
+    gvr.append(r.version);
+    gvr.push_back('/');
+    gvr.append(r.resource);
+    resource_by_gvr_.emplace(std::move(gvr), &r);
+    std::string api_version =
+        r.group.empty() ? std::string(r.version) : std::string(r.group) + "/" + std::string(r.version);
+    resource_by_gvk_.emplace(GvkKey(api_version, r.kind), &r);
+  }
   for (const KindEntry& e : *kinds_) Add(&e);
   // metav1.AddToGroupVersion: these meta kinds exist in every group version...
   static constexpr std::string_view kEveryGroupVersion[] = {
@@ -59,8 +72,24 @@ Scheme::Scheme(const std::vector<KindEntry>* kinds) : kinds_(kinds) {
 }
 
 const Scheme& Scheme::Default() {
-  static const Scheme scheme(&GeneratedKinds());
+  static const Scheme scheme(&GeneratedKinds(), &GeneratedResources());
   return scheme;
+}
+
+const ResourceInfo* Scheme::FindResource(std::string_view group, std::string_view version,
+                                         std::string_view resource) const {
+  std::string key(group);
+  key.push_back('/');
+  key.append(version);
+  key.push_back('/');
+  key.append(resource);
+  auto it = resource_by_gvr_.find(key);
+  return it == resource_by_gvr_.end() ? nullptr : it->second;
+}
+
+const ResourceInfo* Scheme::ResourceForKind(std::string_view api_version, std::string_view kind) const {
+  auto it = resource_by_gvk_.find(GvkKey(api_version, kind));
+  return it == resource_by_gvk_.end() ? nullptr : it->second;
 }
 
 const KindEntry* Scheme::Find(std::string_view api_version, std::string_view kind) const {
@@ -88,6 +117,33 @@ Result<std::unique_ptr<Object>> DecodeObject(const Scheme& scheme, const api::Va
                            api_version->as_string() + "\"");
   }
   return DecodeObjectAs(*entry, v, options);
+}
+
+Result<std::unique_ptr<Object>> DecodeObjectJson(const Scheme& scheme, std::string_view json,
+                                                 const DecodeOptions& options) {
+  KS_ASSIGN_OR_RETURN(api::Value v, api::ParseJson(json, options.duplicate_fields));
+  return DecodeObject(scheme, v, options);
+}
+
+std::string StrictDecodingError(const std::vector<std::string>& unknown_fields,
+                                const std::vector<std::string>& duplicate_fields) {
+  constexpr size_t kMaxErrors = 100;  // sigs.k8s.io/json keeps at most 100 strict errors
+  std::string out;
+  size_t n = 0;
+  auto add = [&](std::string_view what, const std::string& path) {
+    if (n == kMaxErrors) return;
+    out += n++ == 0 ? "strict decoding error: " : ", ";
+    out += what;
+    out += " field \"";
+    out += path;
+    out += '"';
+  };
+  std::unordered_set<std::string_view> unknown(unknown_fields.begin(), unknown_fields.end());
+  for (const std::string& f : unknown_fields) add("unknown", f);
+  for (const std::string& f : duplicate_fields) {
+    if (!unknown.contains(f)) add("duplicate", f);
+  }
+  return out;
 }
 
 Result<std::unique_ptr<Object>> DecodeObjectAs(const KindEntry& kind, const api::Value& v,

@@ -30,7 +30,7 @@ using encoding::json::Style;
 constexpr std::string_view kUsage = R"(kstream-codec: re-encode Kubernetes objects exactly as kube-apiserver writes them.
 
 Usage:
-  kstream-codec convert --from FORMAT --to FORMAT [--unstructured] < object > output
+  kstream-codec convert --from FORMAT --to FORMAT [--unstructured] [--strict] < object > output
   kstream-codec list --to json|json-pretty|protobuf [--buffered] [--unstructured] < items > list
   kstream-codec help
 
@@ -46,6 +46,9 @@ convert reads one object from stdin and writes it to stdout:
                               served). Built-in kinds are otherwise decoded as typed objects:
                               keys in Go struct order, unknown fields dropped, values
                               normalised (quantities, times) as kube does.
+  --strict                    fail on unknown fields and (JSON input) duplicate fields, with
+                              kube's `strict decoding error: ...` message, as
+                              ?fieldValidation=Strict does
   Custom resources (any kind that is not built in) have no protobuf form: an error, as in
   Kubernetes.
 
@@ -70,6 +73,7 @@ struct Options {
   std::string to;
   bool unstructured = false;
   bool buffered = false;
+  bool strict = false;
 };
 
 Result<Options> ParseFlags(const std::vector<std::string_view>& args, bool list_command) {
@@ -94,6 +98,8 @@ Result<Options> ParseFlags(const std::vector<std::string_view>& args, bool list_
       KS_ASSIGN_OR_RETURN(opts.to, take_value());
     } else if (a == "--unstructured" && !has_inline_value) {
       opts.unstructured = true;
+    } else if (a == "--strict" && !list_command && !has_inline_value) {
+      opts.strict = true;
     } else if (a == "--buffered" && list_command && !has_inline_value) {
       opts.buffered = true;
     } else {
@@ -176,7 +182,10 @@ Status Convert(const Options& opts) {
     }
     obj = std::move(decoded).value();
   } else {
-    Result<api::Value> parsed = opts.from == "json" ? api::ParseJson(input) : api::ParseYaml(input);
+    std::vector<std::string> unknown_fields, duplicate_fields;
+    Result<api::Value> parsed = opts.from == "json"
+                                    ? api::ParseJson(input, opts.strict ? &duplicate_fields : nullptr)
+                                    : api::ParseYaml(input);
     if (!parsed.ok()) {
       return InvalidArgument(std::string(opts.from == "json" ? "invalid JSON input: " : "invalid YAML input: ") +
                              std::string(parsed.status().message()));
@@ -184,16 +193,25 @@ Status Convert(const Options& opts) {
     if (!parsed->is_object()) {
       return InvalidArgument("the input is not an object (a Kubernetes object is a JSON/YAML map)");
     }
-    if (const typed::KindEntry* kind = BuiltInKind(*parsed, opts.unstructured)) {
-      auto decoded = typed::DecodeObjectAs(*kind, *parsed);
-      if (!decoded.ok()) {
-        return InvalidArgument(std::string(kind->kind) + " in version \"" + kind->api_version() +
-                               "\" cannot be handled as a " + std::string(kind->kind) + ": " +
-                               std::string(decoded.status().message()));
-      }
+    const typed::KindEntry* kind = BuiltInKind(*parsed, opts.unstructured);
+    auto cannot_handle = [&](std::string_view why) {
+      std::string k = kind ? std::string(kind->kind) : "the object";
+      std::string prefix =
+          kind ? k + " in version \"" + kind->api_version() + "\" cannot be handled as a " + k + ": "
+               : std::string();
+      return InvalidArgument(prefix + std::string(why));
+    };
+    if (kind != nullptr) {
+      typed::DecodeOptions decode_options;
+      if (opts.strict) decode_options.unknown_fields = &unknown_fields;
+      auto decoded = typed::DecodeObjectAs(*kind, *parsed, decode_options);
+      if (!decoded.ok()) return cannot_handle(decoded.status().message());
       obj = std::move(decoded).value();
     } else {
       value = std::move(parsed).value();
+    }
+    if (std::string strict = typed::StrictDecodingError(unknown_fields, duplicate_fields); !strict.empty()) {
+      return cannot_handle(strict);
     }
   }
   std::string out;
