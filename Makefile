@@ -28,6 +28,11 @@ run: build
 	@$(BUILD_DIR)/bin/kstream-codec convert --from yaml --to json-pretty < examples/widget.yaml
 	@echo
 	@echo
+	@echo "A built-in kind, examples/deployment.yaml, typed: to protobuf (as client-go receives it) and back to JSON:"
+	@echo "  $(BUILD_DIR)/bin/kstream-codec convert --from yaml --to protobuf < examples/deployment.yaml | $(BUILD_DIR)/bin/kstream-codec convert --from protobuf --to json"
+	@$(BUILD_DIR)/bin/kstream-codec convert --from yaml --to protobuf < examples/deployment.yaml | $(BUILD_DIR)/bin/kstream-codec convert --from protobuf --to json
+	@echo
+	@echo
 	@echo "(The API server, kstream-apiserver, is not built yet: there is no kubectl endpoint in this release.)"
 
 # Every test: unit and integration tests (g++ release build), then the same tests plus
