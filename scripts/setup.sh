@@ -8,6 +8,9 @@ packages=(
   g++ clang libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsimdjson-dev libyaml-dev zlib1g-dev
+  liblmdb-dev
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
+  etcd-server etcd-client
 )
 
 missing=()

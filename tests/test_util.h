@@ -12,6 +12,8 @@
 #include <sstream>
 #include <string>
 
+#include "testing/temp_dir.h"
+
 namespace kstream::test {
 
 namespace fs = std::filesystem;
@@ -28,30 +30,7 @@ inline void WriteFile(const fs::path& p, const std::string& data) {
   out << data;
 }
 
-// A fresh directory under the system temp dir, removed with its contents on destruction
-// (kept when KS_KEEP_TEST_FILES is set, for debugging).
-class TempDir {
- public:
-  explicit TempDir(const std::string& prefix = "kstream-test") {
-    std::string tmpl = (fs::temp_directory_path() / (prefix + "-XXXXXX")).string();
-    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    if (path_.empty()) return;
-    if (std::getenv("KS_KEEP_TEST_FILES") != nullptr) {
-      std::fprintf(stderr, "kept %s\n", path_.c_str());
-      return;
-    }
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using TempDir = ::kstream::testing::TempDir;
 
 // The kubectl 1.33 binary next to the `kubectl` dispatcher, or "" if there is none.
 inline std::string FindKubectl133() {

@@ -26,6 +26,7 @@ enum class StatusCode : int {
   kAlreadyExists,
   kFailedPrecondition,
   kAborted,           // a conflict or a stream cut short
+  kExpired,           // what was asked for is gone: a storage revision compacted away
   kResourceExhausted, // a size or memory limit was hit
   kUnavailable,       // a downstream (socket, store) failed or went away
   kUnimplemented,
@@ -82,6 +83,10 @@ class [[nodiscard]] Status {
 inline Status InvalidArgument(std::string msg) { return Status(StatusCode::kInvalidArgument, std::move(msg)); }
 inline Status OutOfRange(std::string msg) { return Status(StatusCode::kOutOfRange, std::move(msg)); }
 inline Status Internal(std::string msg) { return Status(StatusCode::kInternal, std::move(msg)); }
+inline Status NotFound(std::string msg) { return Status(StatusCode::kNotFound, std::move(msg)); }
+inline Status AlreadyExists(std::string msg) { return Status(StatusCode::kAlreadyExists, std::move(msg)); }
+inline Status Aborted(std::string msg) { return Status(StatusCode::kAborted, std::move(msg)); }
+inline Status Expired(std::string msg) { return Status(StatusCode::kExpired, std::move(msg)); }
 inline Status Unavailable(std::string msg) { return Status(StatusCode::kUnavailable, std::move(msg)); }
 inline Status Unimplemented(std::string msg) { return Status(StatusCode::kUnimplemented, std::move(msg)); }
 inline Status ResourceExhausted(std::string msg) { return Status(StatusCode::kResourceExhausted, std::move(msg)); }
