@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <lmdb.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -394,6 +395,7 @@ class LmdbStore::Iterator final : public RangeIterator {
 
   Result<const KeyValueView*> Next() override {
     if (!error_.ok()) return error_;
+    ReleasePreviousValue();
     if (done_) return static_cast<const KeyValueView*>(nullptr);
     Result<const KeyValueView*> r = Step();
     if (!r.ok()) error_ = r.status();
@@ -409,6 +411,20 @@ class LmdbStore::Iterator final : public RangeIterator {
   bool more() const override { return more_; }
 
  private:
+  // The caller is done with the previous value (its view is invalid now): drop the whole
+  // pages it occupies in the map from this process's resident set. They stay in the page
+  // cache (the map is read-only and shared, so this discards nothing), so a 1 GB range
+  // does not leave 1 GB of mapped pages resident in the process.
+  void ReleasePreviousValue() {
+    static const uintptr_t kPageSize = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    if (view_.value.size() < 2 * kPageSize) return;
+    auto begin = reinterpret_cast<uintptr_t>(view_.value.data());
+    uintptr_t first = (begin + kPageSize - 1) & ~(kPageSize - 1);
+    uintptr_t last = (begin + view_.value.size()) & ~(kPageSize - 1);
+    if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+    view_ = KeyValueView{};
+  }
+
   Result<const KeyValueView*> Step() {
     MDB_val k, d;
     int rc;

@@ -177,18 +177,18 @@ TEST(LmdbStoreTest, CompactionLetsTheFileStopGrowing) {
   EXPECT_LT(after, after_warmup + after_warmup / 4) << after_warmup << " -> " << after;
 }
 
-size_t RssAnonBytes() {
+size_t StatusBytes(const std::string& field) {
   std::ifstream in("/proc/self/status");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("RssAnon:", 0) == 0) return std::stoull(line.substr(8)) * 1024;
+    if (line.rfind(field + ":", 0) == 0) return std::stoull(line.substr(field.size() + 1)) * 1024;
   }
   return 0;
 }
 
-// A 200 MB range is walked with bounded memory: values are read in place from the map
-// (file-backed pages, which the kernel can drop), and the process's own (anonymous)
-// memory stays flat.
+// A 200 MB range is walked with bounded memory: values are read in place from the map,
+// the process's own (anonymous) memory stays flat, and the map pages of values already
+// read are dropped from the resident set, so the whole RSS stays flat too.
 TEST(LmdbStoreTest, LargeRangesWalkInBoundedMemory) {
   TempDir dir("kstream-lmdb");
   auto s = OpenOrDie(dir.str());
@@ -198,7 +198,9 @@ TEST(LmdbStoreTest, LargeRangesWalkInBoundedMemory) {
     value[0] = static_cast<char>(i);
     ASSERT_TRUE(s->Put("/registry/configmaps/ns/" + std::to_string(100000 + i), value).ok());
   }
-  const size_t before = RssAnonBytes();
+  const size_t before = StatusBytes("RssAnon");
+  const size_t rss_before = StatusBytes("VmRSS");
+  size_t rss_peak = rss_before;
   auto it = s->Range(KeyRange::Prefix("/registry/configmaps/"));
   ASSERT_TRUE(it.ok());
   uint64_t sum = 0, bytes = 0;
@@ -207,12 +209,16 @@ TEST(LmdbStoreTest, LargeRangesWalkInBoundedMemory) {
   while (auto kv = *(*it)->Next()) {
     for (char c : kv->value) sum += static_cast<unsigned char>(c);
     bytes += kv->value.size();
-    if (++n % 100 == 0) peak = std::max(peak, RssAnonBytes());
+    if (++n % 100 == 0) {
+      peak = std::max(peak, StatusBytes("RssAnon"));
+      rss_peak = std::max(rss_peak, StatusBytes("VmRSS"));
+    }
   }
   EXPECT_EQ(n, 2000);
   EXPECT_EQ(bytes, 2000u * value.size());
   EXPECT_GT(sum, 0u);
   EXPECT_LT(peak - before, size_t{16} << 20) << "anonymous memory grew by " << (peak - before);
+  EXPECT_LT(rss_peak - rss_before, size_t{32} << 20) << "resident memory grew by " << (rss_peak - rss_before);
 }
 
 }  // namespace
