@@ -7,7 +7,7 @@ JOBS         ?= $(shell nproc)
 CMAKE_FLAGS  ?=
 FUZZ_SECONDS ?= 30
 
-.PHONY: all setup build run test test-unit test-sanitize bench fuzz clean
+.PHONY: all setup build run test test-unit test-sanitize bench bench-storage fuzz clean
 
 all: build
 
@@ -53,6 +53,11 @@ test-sanitize: setup
 # Micro-benchmarks; figures are written under bench/results/.
 bench: build
 	@scripts/bench.sh $(BUILD_DIR)
+
+# Storage benchmark: 10,000 x 100 KB written to and ranged from LMDB and a real etcd.
+bench-storage: build
+	@mkdir -p bench/results
+	@$(BUILD_DIR)/bin/kstream-storage-bench --report=bench/results/$$(date -u +%F)-storage.md
 
 # Longer fuzzing session (default 10 minutes per target): make fuzz FUZZ_SECONDS=600
 fuzz:

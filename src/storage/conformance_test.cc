@@ -82,6 +82,7 @@ TEST_P(ConformanceTest, WritesTakeConsecutiveRevisionsAndTrackVersions) {
   EXPECT_EQ(s_->Update("/registry/configmaps/ns/b", "x", 2).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(s_->Delete("/registry/configmaps/ns/a", 2).status().code(), StatusCode::kAborted);
   EXPECT_EQ(s_->Delete("/registry/configmaps/ns/b").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(s_->Update("/registry/configmaps/ns/a", "x", 0).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(Rev(), 3);  // failed writes take no revision
 
   auto r3 = s_->Delete("/registry/configmaps/ns/a", 3);

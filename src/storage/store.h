@@ -22,11 +22,14 @@
 // present key), kAborted (a mod-revision precondition failed: a conflict), kExpired (a
 // compacted revision), kOutOfRange (a revision newer than the store's), kInvalidArgument
 // (bad arguments: an empty key, a range end before its start), kUnavailable (the backend
-// cannot be reached), kResourceExhausted (the store is full / a value is too large),
+// cannot be reached; for a write this may mean "outcome unknown": the write may or may
+// not have applied, so re-read before retrying), kResourceExhausted (the store is full /
+// a value is too large),
 // kInternal / kFailedPrecondition (corrupt or foreign data files, at open).
 //
 // Thread-safety: a Store is safe to use from many threads at once. An iterator or a watch
-// belongs to one thread at a time (it may move between threads). Views returned by an
+// belongs to one thread at a time (it may move between threads), and must not outlive its
+// store. Views returned by an
 // iterator (KeyValueView) stay valid until the next call on that iterator, or its
 // destruction; copy what must live longer.
 #pragma once
@@ -70,10 +73,12 @@ struct KeyValueView {
   }
 };
 
-// The keys a range covers: [start, end), or every key starting with `prefix`.
+// The keys a range covers: [start, end). As in etcd, an empty `end` means the single key
+// `start`, and an `end` of "\0" means every key from `start` on (Prefix("") is the whole
+// keyspace).
 struct KeyRange {
   std::string start;
-  std::string end;  // exclusive; empty with !prefix = the single key `start`
+  std::string end;  // exclusive
 
   static KeyRange Prefix(std::string_view prefix);  // end = prefix + 1 (etcd's GetPrefixRangeEnd)
   static KeyRange Between(std::string_view start, std::string_view end) {
@@ -109,7 +114,7 @@ struct TxnRequest {
   enum class Precondition {
     kNone,         // always
     kAbsent,       // the key does not exist (create)
-    kModRevision,  // the key exists and its mod revision is `mod_revision` (update, delete)
+    kModRevision,  // the key exists and its mod revision is `mod_revision` (> 0) (update, delete)
   };
   enum class Op { kPut, kDelete };
 

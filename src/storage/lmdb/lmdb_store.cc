@@ -411,17 +411,19 @@ class LmdbStore::Iterator final : public RangeIterator {
   bool more() const override { return more_; }
 
  private:
-  // The caller is done with the previous value (its view is invalid now): drop the whole
-  // pages it occupies in the map from this process's resident set. They stay in the page
-  // cache (the map is read-only and shared, so this discards nothing), so a 1 GB range
-  // does not leave 1 GB of mapped pages resident in the process.
+  // The caller is done with the previous value (its view is invalid now): drop the pages
+  // it occupies in the map from this process's resident set. The map is read-only and
+  // shared (no MDB_WRITEMAP), so this discards nothing: the pages stay in the page cache
+  // and a later access faults them back in. A large value lives in overflow pages of its
+  // own; a page shared with other data is merely faulted in again when next read. So a
+  // 1 GB range does not leave 1 GB of mapped pages resident in the process.
   void ReleasePreviousValue() {
     static const uintptr_t kPageSize = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-    if (view_.value.size() < 2 * kPageSize) return;
+    if (view_.value.size() < kPageSize) return;
     auto begin = reinterpret_cast<uintptr_t>(view_.value.data());
-    uintptr_t first = (begin + kPageSize - 1) & ~(kPageSize - 1);
-    uintptr_t last = (begin + view_.value.size()) & ~(kPageSize - 1);
-    if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+    uintptr_t first = begin & ~(kPageSize - 1);
+    uintptr_t last = (begin + view_.value.size() + kPageSize - 1) & ~(kPageSize - 1);
+    madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
     view_ = KeyValueView{};
   }
 
@@ -517,6 +519,9 @@ Result<int64_t> LmdbStore::Count(const KeyRange& range, Revision revision) {
 
 Result<TxnResult> LmdbStore::Txn(const TxnRequest& req) {
   KS_RETURN_IF_ERROR(ValidateKey(req.key, env_));
+  if (req.precondition == TxnRequest::Precondition::kModRevision && req.mod_revision <= 0) {
+    return InvalidArgument("a mod revision precondition needs a revision > 0");
+  }
   std::lock_guard<std::mutex> lock(write_mu_);
   ::kstream::storage::TxnResult result;
   LmdbTxn txn;
