@@ -209,12 +209,16 @@ class Store {
   Result<Revision> Delete(std::string_view key, Revision expected_mod_revision = 0);  // 0: any
 };
 
+// kube-apiserver's default --etcd-compaction-interval.
+inline constexpr std::chrono::milliseconds kDefaultCompactionInterval = std::chrono::minutes(5);
+
 // Automatic compaction as kube-apiserver drives etcd's: every `interval`, compact to the
-// revision that was current one interval ago (so at least `interval` of history is kept).
-// Runs a background thread until destroyed. The store must outlive it.
+// revision that was current one interval ago (so at least `interval` of history is kept:
+// 5 minutes by default). Runs a background thread until destroyed; an interval of zero
+// runs none (Step() only). The store must outlive it.
 class AutoCompactor {
  public:
-  AutoCompactor(Store* store, std::chrono::milliseconds interval);
+  explicit AutoCompactor(Store* store, std::chrono::milliseconds interval = kDefaultCompactionInterval);
   ~AutoCompactor();
   AutoCompactor(const AutoCompactor&) = delete;
   AutoCompactor& operator=(const AutoCompactor&) = delete;

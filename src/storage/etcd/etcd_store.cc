@@ -166,6 +166,7 @@ class EtcdStore::Client {
     std::shared_ptr<grpc::Channel> channel;
     std::unique_ptr<etcdserverpb::KV::Stub> kv;
     std::unique_ptr<etcdserverpb::Watch::Stub> watch;
+    std::unique_ptr<etcdserverpb::Maintenance::Stub> maintenance;
   };
   struct Endpoint {
     std::string target;
@@ -336,6 +337,19 @@ class EtcdStore::Client {
     return s;
   }
 
+  // Maintenance.Status of endpoint i itself (no fail-over: it describes that member).
+  Status MemberStatus(size_t i, etcdserverpb::StatusResponse* resp) {
+    Endpoint& ep = endpoint(i);
+    const auto deadline = Clock::now() + options_.request_timeout;
+    std::shared_ptr<Connection> conn = Acquire(ep, std::min(deadline, Clock::now() + options_.dial_timeout));
+    if (conn == nullptr) return Unavailable("etcd " + ep.target + ": not connected");
+    grpc::ClientContext ctx;
+    ctx.set_deadline(ToSystem(deadline));
+    grpc::Status s = conn->maintenance->Status(&ctx, etcdserverpb::StatusRequest(), resp);
+    if (!s.ok()) return MapError(s, ep.target);
+    return Status::Ok();
+  }
+
   // The oldest readable revision is at least `r`.
   void NoteCompactedFloor(Revision r) { AtomicMax(compacted_floor_, r); }
   Revision compacted_floor() const { return compacted_floor_.load(std::memory_order_relaxed); }
@@ -364,6 +378,7 @@ class EtcdStore::Client {
     c->channel = grpc::CreateCustomChannel(target, creds_, args_);
     c->kv = etcdserverpb::KV::NewStub(c->channel);
     c->watch = etcdserverpb::Watch::NewStub(c->channel);
+    c->maintenance = etcdserverpb::Maintenance::NewStub(c->channel);
     return c;
   }
 
@@ -893,6 +908,29 @@ Result<std::unique_ptr<EtcdStore>> EtcdStore::Open(const EtcdOptions& options) {
 EtcdStore::Stats EtcdStore::stats() const { return client_->stats(); }
 
 std::string EtcdStore::current_endpoint() const { return client_->endpoint(client_->current()).target; }
+
+std::vector<EtcdEndpointStatus> EtcdStore::EndpointStatus() {
+  std::vector<EtcdEndpointStatus> out;
+  for (size_t i = 0; i < client_->size(); ++i) {
+    EtcdEndpointStatus st;
+    st.endpoint = client_->endpoint(i).target;
+    etcdserverpb::StatusResponse resp;
+    st.error = client_->MemberStatus(i, &resp);
+    if (st.error.ok()) {
+      st.version = resp.version();
+      st.db_size = resp.dbsize();
+      st.db_size_in_use = resp.dbsizeinuse();
+      st.member_id = resp.header().member_id();
+      st.leader = resp.leader();
+      st.revision = resp.header().revision();
+      st.raft_term = resp.raftterm();
+      st.is_learner = resp.islearner();
+      for (const auto& e : resp.errors()) st.errors.push_back(e);
+    }
+    out.push_back(std::move(st));
+  }
+  return out;
+}
 
 Result<Revision> EtcdStore::CurrentRevision() {
   // A linearizable count-only read: its header carries the cluster's current revision.

@@ -26,6 +26,7 @@
 //     of events it has not yet sent (etcd issue 15220); use a fixed etcd for exactness.
 //   - Compact -> KV.Compact (physical = false). Compact(0) is kExpired without asking etcd
 //     (0 is at or below any store's compacted revision).
+//   - EndpointStatus() -> Maintenance.Status of each member (version, db size, leader).
 //   - CompactedRevision(): etcd does not report it, so it is found: reads at a revision
 //     below the compaction fail, at or above it succeed. We keep the highest revision known
 //     to be the compaction floor (from our Compact calls, from kExpired reads and watches)
@@ -106,6 +107,21 @@ struct EtcdOptions {
   bool check_on_open = true;
 };
 
+// One member's Maintenance.Status (what `etcdctl endpoint status` shows).
+struct EtcdEndpointStatus {
+  std::string endpoint;
+  Status error;  // not OK: the member could not be asked; the fields below are unset
+  std::string version;  // etcd server version, "3.4.23"
+  int64_t db_size = 0;  // backend database size in bytes (and in use)
+  int64_t db_size_in_use = 0;
+  uint64_t member_id = 0;
+  uint64_t leader = 0;  // the member id of the leader it knows (0: none)
+  Revision revision = 0;
+  uint64_t raft_term = 0;
+  bool is_learner = false;
+  std::vector<std::string> errors;  // alarms the member reports (e.g. NOSPACE)
+};
+
 class EtcdStore final : public Store {
  public:
   // Validates the options (kInvalidArgument: no endpoints, unreadable TLS files), sets up
@@ -125,6 +141,10 @@ class EtcdStore final : public Store {
   Result<std::unique_ptr<WatchStream>> Watch(const KeyRange& range, Revision from_revision,
                                              const WatchOptions& options = {}) override;
   Status Compact(Revision revision) override;
+
+  // Maintenance.Status of every endpoint, in order, each asked directly (no fail-over):
+  // for health checks and operators' diagnostics.
+  std::vector<EtcdEndpointStatus> EndpointStatus();
 
   // Counters since Open, for tests and metrics.
   struct Stats {

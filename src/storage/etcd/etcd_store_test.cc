@@ -145,6 +145,32 @@ TEST_F(EtcdStoreTest, WritesAreEtcdsNativeLayout) {
 
 // ---- Paging
 
+TEST_F(EtcdStoreTest, EndpointStatusDescribesEachMember) {
+  ASSERT_OK(store_->Put("/status/a", "x"));
+  auto st = store_->EndpointStatus();
+  ASSERT_EQ(st.size(), 1u);
+  ASSERT_TRUE(st[0].error.ok()) << st[0].error.ToString();
+  EXPECT_EQ(st[0].endpoint, etcd_->endpoint());
+  EXPECT_TRUE(st[0].version.starts_with("3.")) << st[0].version;
+  EXPECT_GT(st[0].db_size, 0);
+  EXPECT_NE(st[0].member_id, 0u);
+  EXPECT_EQ(st[0].leader, st[0].member_id);  // a single member leads itself
+  EXPECT_GE(st[0].revision, 2);
+  EXPECT_TRUE(st[0].errors.empty());
+
+  // An endpoint nobody listens on is reported, not skipped.
+  EtcdOptions o = OptionsFor({etcd_->endpoint(), "127.0.0.1:1"});
+  o.request_timeout = std::chrono::milliseconds(500);
+  o.dial_timeout = std::chrono::milliseconds(200);
+  auto two = MustOpen(o);
+  ASSERT_NE(two, nullptr);
+  auto both = two->EndpointStatus();
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_TRUE(both[0].error.ok());
+  EXPECT_EQ(both[1].endpoint, "127.0.0.1:1");
+  EXPECT_EQ(both[1].error.code(), StatusCode::kUnavailable);
+}
+
 TEST_F(EtcdStoreTest, PagedRangeIsOneSnapshotWhileOthersWrite) {
   constexpr int kKeys = 2500;
   const std::string prefix = "/paging/k";

@@ -177,6 +177,22 @@ TEST(LmdbStoreTest, CompactionLetsTheFileStopGrowing) {
   EXPECT_LT(after, after_warmup + after_warmup / 4) << after_warmup << " -> " << after;
 }
 
+TEST(LmdbStoreTest, AutoCompactorRunsInTheBackground) {
+  TempDir dir("kstream-lmdb");
+  auto s = OpenOrDie(dir.str());
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->Put("/a", "1").ok());
+  AutoCompactor compactor(s.get(), std::chrono::milliseconds(50));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (*s->CompactedRevision() == 0 && std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE(s->Put("/a", "more").ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polling, not synchronisation
+  }
+  EXPECT_GT(*s->CompactedRevision(), 0);
+  // What it compacted to was current one interval earlier, never the latest revision.
+  EXPECT_LT(*s->CompactedRevision(), *s->CurrentRevision());
+}
+
 size_t StatusBytes(const std::string& field) {
   std::ifstream in("/proc/self/status");
   std::string line;
