@@ -150,13 +150,18 @@ class LmdbTxn {
   MDB_txn* txn_ = nullptr;
 };
 
+// RAII cursor. A write transaction frees its cursors when it commits, so a cursor of a
+// write transaction must be Close()d before the commit (a read transaction's cursor may be
+// closed before or after the transaction ends).
 class Cursor {
  public:
   Cursor() = default;
   Cursor(const Cursor&) = delete;
   Cursor& operator=(const Cursor&) = delete;
-  ~Cursor() {
+  ~Cursor() { Close(); }
+  void Close() {
     if (c_) mdb_cursor_close(c_);
+    c_ = nullptr;
   }
   Status Open(MDB_txn* txn, MDB_dbi dbi) {
     int rc = mdb_cursor_open(txn, dbi, &c_);
@@ -574,6 +579,7 @@ Result<TxnResult> LmdbStore::Txn(const TxnRequest& req) {
   rc = mdb_put(txn.get(), dbs_->index, &k, &d, 0);
   if (rc != 0) return LmdbError(rc, "write index");
   KS_RETURN_IF_ERROR(WriteMetaInt(txn.get(), dbs_->meta, "rev", rev));
+  cur.Close();
   KS_RETURN_IF_ERROR(txn.Commit());
   {
     std::lock_guard<std::mutex> l(rev_mu_);
@@ -659,6 +665,7 @@ Status LmdbStore::Compact(Revision revision) {
     }
     const bool finished = revs.size() < kCompactChunk;
     KS_RETURN_IF_ERROR(WriteMetaInt(t, dbs_->meta, "compact_walk", finished ? revision : revs.back() + 1));
+    ic.Close();
     KS_RETURN_IF_ERROR(txn.Commit());
     if (finished) break;
   }
