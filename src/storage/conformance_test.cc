@@ -276,6 +276,24 @@ TEST_P(ConformanceTest, WatchReplaysFromARevisionWithPreviousValues) {
   for (size_t i = 1; i < live.size(); ++i) EXPECT_GT(live[i].kv.mod_revision, live[i - 1].kv.mod_revision);
 }
 
+TEST_P(ConformanceTest, WatchBatchRevisionIsItsLastEvents) {
+  ASSERT_TRUE(s_->Create("/w/a", "1").ok());  // 2
+  ASSERT_TRUE(s_->Create("/x", "1").ok());    // 3, outside the watched prefix
+  auto w = s_->Watch(KeyRange::Prefix("/w/"), 2, {.progress_interval = 0ms});
+  ASSERT_TRUE(w.ok());
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto b = (*w)->Next(200ms);
+    ASSERT_TRUE(b.ok()) << b.status().ToString();
+    if (b->events.empty()) continue;
+    ASSERT_EQ(b->events.size(), 1u);
+    EXPECT_EQ(b->revision, 2);
+    EXPECT_EQ(b->events.back().kv.mod_revision, 2);
+    return;
+  }
+  FAIL() << "no event";
+}
+
 TEST_P(ConformanceTest, WatchFromZeroSeesOnlyNewChanges) {
   ASSERT_TRUE(s_->Create("/w/old", "1").ok());
   auto w = s_->Watch(KeyRange::Prefix("/w/"), 0, {.progress_interval = 0ms});

@@ -109,6 +109,8 @@ Status LmdbError(int rc, std::string_view what) {
       return FailedPrecondition(std::move(msg));
     case MDB_BAD_VALSIZE:
       return InvalidArgument(std::move(msg));
+    case MDB_KEYEXIST:  // only MDB_APPEND of the log can see it: the log is damaged
+      return Internal(std::move(msg));
     default:
       return Unavailable(std::move(msg));
   }
@@ -258,6 +260,16 @@ Result<Record> ReadRecord(MDB_txn* txn, MDB_dbi log, Revision rev) {
   return DecodeRecord(View(d));
 }
 
+// The record of a version the index lists: it must exist (else the store is damaged).
+Result<Record> ReadIndexedRecord(MDB_txn* txn, MDB_dbi log, Revision rev) {
+  Result<Record> r = ReadRecord(txn, log, rev);
+  if (!r.ok() && r.status().code() == StatusCode::kNotFound) {
+    return Internal("lmdb store: damaged: the index lists revision " + std::to_string(rev) +
+                    " but the log has no record of it");
+  }
+  return r;
+}
+
 KeyValue ToKeyValue(const Record& r, Revision mod) {
   return KeyValue{std::string(r.key), std::string(r.value), r.create_revision, mod, r.version};
 }
@@ -301,6 +313,9 @@ Result<std::unique_ptr<LmdbStore>> LmdbStore::Open(const LmdbOptions& options) {
   mdb_env_set_maxreaders(s->env_, options.max_readers);
   mdb_env_set_maxdbs(s->env_, 4);
   rc = mdb_env_open(s->env_, options.path.c_str(), MDB_NOTLS, 0644);
+  if (rc != 0 && rc != MDB_INVALID && rc != MDB_VERSION_MISMATCH && rc != MDB_CORRUPTED) {
+    return Unavailable("lmdb store: cannot open " + options.path + ": " + mdb_strerror(rc));
+  }
   if (rc != 0) {
     return FailedPrecondition("lmdb store: " + options.path + " does not hold a kstream store (" +
                               mdb_strerror(rc) + ")");
@@ -336,8 +351,14 @@ Result<std::unique_ptr<LmdbStore>> LmdbStore::Open(const LmdbOptions& options) {
   }
   const unsigned create = fresh ? MDB_CREATE : 0;
   rc = mdb_dbi_open(txn.get(), "log", create, &s->dbs_->log);
+  if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
+    return FailedPrecondition("lmdb store: " + options.path + " is a damaged kstream store (no log)");
+  }
   if (rc != 0) return LmdbError(rc, "open log");
   rc = mdb_dbi_open(txn.get(), "index", create | MDB_DUPSORT | MDB_DUPFIXED, &s->dbs_->index);
+  if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
+    return FailedPrecondition("lmdb store: " + options.path + " is a damaged kstream store (no index)");
+  }
   if (rc != 0) return LmdbError(rc, "open index");
   if (fresh) {
     MDB_val k = Val("format"), d = Val(kFormat);
@@ -385,7 +406,7 @@ Result<KeyValue> LmdbStore::Get(std::string_view key, Revision revision) {
   KS_RETURN_IF_ERROR(cur.Open(txn.get(), dbs_->index));
   KS_ASSIGN_OR_RETURN(std::optional<Version> v, FindVersion(cur.get(), key, rev));
   if (!v || v->tombstone) return NotFound("key not found: " + std::string(key));
-  KS_ASSIGN_OR_RETURN(Record r, ReadRecord(txn.get(), dbs_->log, v->revision));
+  KS_ASSIGN_OR_RETURN(Record r, ReadIndexedRecord(txn.get(), dbs_->log, v->revision));
   return ToKeyValue(r, v->revision);
 }
 
@@ -457,7 +478,7 @@ class LmdbStore::Iterator final : public RangeIterator {
           more_ = true;
           break;
         }
-        KS_ASSIGN_OR_RETURN(Record rec, ReadRecord(txn_, store_->dbs_->log, v->revision));
+        KS_ASSIGN_OR_RETURN(Record rec, ReadIndexedRecord(txn_, store_->dbs_->log, v->revision));
         view_ = KeyValueView{rec.key, rec.value, rec.create_revision, v->revision, rec.version};
         ++returned_;
         return &view_;
@@ -538,7 +559,7 @@ Result<TxnResult> LmdbStore::Txn(const TxnRequest& req) {
   std::optional<KeyValue> existing;
   Record old{};
   if (v && !v->tombstone) {
-    KS_ASSIGN_OR_RETURN(old, ReadRecord(txn.get(), dbs_->log, v->revision));
+    KS_ASSIGN_OR_RETURN(old, ReadIndexedRecord(txn.get(), dbs_->log, v->revision));
     existing = ToKeyValue(old, v->revision);
   }
   bool ok = true;
@@ -600,16 +621,20 @@ Status LmdbStore::Compact(Revision revision) {
     LmdbTxn txn;
     KS_RETURN_IF_ERROR(txn.Begin(env_, true));
     MDB_txn* t = txn.get();
-    if (first) {
-      KS_ASSIGN_OR_RETURN(Revision current, ReadMetaInt(t, dbs_->meta, "rev"));
-      KS_ASSIGN_OR_RETURN(Revision compacted, ReadMetaInt(t, dbs_->meta, "compacted"));
-      if (revision <= compacted) return CompactedError();
-      if (revision > current) return FutureError();
-      KS_RETURN_IF_ERROR(WriteMetaInt(t, dbs_->meta, "compacted", revision));
-      first = false;
-    }
+    KS_ASSIGN_OR_RETURN(Revision compacted, ReadMetaInt(t, dbs_->meta, "compacted"));
     // Log entries below `revision` not yet walked by an earlier compaction.
     KS_ASSIGN_OR_RETURN(Revision walk, ReadMetaInt(t, dbs_->meta, "compact_walk"));
+    if (first) {
+      KS_ASSIGN_OR_RETURN(Revision current, ReadMetaInt(t, dbs_->meta, "rev"));
+      // Compacting at the compacted revision again resumes a walk an error cut short;
+      // otherwise, as in etcd, at or below it is kExpired.
+      if (revision < compacted || (revision == compacted && walk >= revision)) return CompactedError();
+      if (revision > current) return FutureError();
+      if (revision > compacted) KS_RETURN_IF_ERROR(WriteMetaInt(t, dbs_->meta, "compacted", revision));
+      first = false;
+    } else if (compacted > revision) {
+      return Status::Ok();  // a newer compaction took over; its walk covers ours
+    }
     revs.clear();
     {
       Cursor lc;
@@ -658,9 +683,11 @@ Status LmdbStore::Compact(Revision revision) {
         if (oldest.revision >= r) break;
         KS_RETURN_IF_ERROR(drop(key, oldest));
       }
-      // r itself goes if a newer version exists at or below `revision`, or if it is a
-      // tombstone (the key did not exist at `revision`).
-      KS_ASSIGN_OR_RETURN(std::optional<Version> at, FindVersion(ic.get(), key, revision));
+      // r itself goes if a newer version exists before `revision`, or if it is a tombstone
+      // (the key did not exist at `revision`). A version superseded exactly at `revision`
+      // stays for now: it is the previous value of that event, which a watch from
+      // `revision` reports (the next compaction's walk, starting at `revision`, drops it).
+      KS_ASSIGN_OR_RETURN(std::optional<Version> at, FindVersion(ic.get(), key, revision - 1));
       if (tombstone || (at && at->revision != r)) KS_RETURN_IF_ERROR(drop(key, Version{r, tombstone}));
     }
     const bool finished = revs.size() < kCompactChunk;
@@ -669,12 +696,21 @@ Status LmdbStore::Compact(Revision revision) {
     KS_RETURN_IF_ERROR(txn.Commit());
     if (finished) break;
   }
-  // Wake watches, so the ones behind the compaction report it.
-  rev_cv_.notify_all();
   return Status::Ok();
 }
 
 // ---- Watch
+
+namespace {
+// t + d, or the end of time if that overflows (Next(milliseconds::max()) blocks "forever").
+std::chrono::steady_clock::time_point SaturatingAdd(std::chrono::steady_clock::time_point t,
+                                                   std::chrono::milliseconds d) {
+  using TP = std::chrono::steady_clock::time_point;
+  if (d.count() <= 0) return t;
+  const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(TP::max() - t);
+  return d >= room ? TP::max() : t + std::chrono::duration_cast<TP::duration>(d);
+}
+}  // namespace
 
 class LmdbStore::LogWatch final : public WatchStream {
  public:
@@ -683,7 +719,7 @@ class LmdbStore::LogWatch final : public WatchStream {
         last_delivery_(std::chrono::steady_clock::now()) {}
 
   Result<WatchBatch> Next(std::chrono::milliseconds timeout) override {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    const auto deadline = SaturatingAdd(std::chrono::steady_clock::now(), timeout);
     const bool progress = options_.progress_interval.count() > 0;
     while (true) {
       if (cancelled_.load()) return Aborted("watch cancelled");
@@ -694,7 +730,7 @@ class LmdbStore::LogWatch final : public WatchStream {
         return batch;
       }
       const auto now = std::chrono::steady_clock::now();
-      const auto progress_at = last_delivery_ + options_.progress_interval;
+      const auto progress_at = SaturatingAdd(last_delivery_, options_.progress_interval);
       if (progress && now >= progress_at) {
         last_delivery_ = now;
         batch.revision = current;  // everything up to `current` has been scanned
@@ -747,7 +783,11 @@ class LmdbStore::LogWatch final : public WatchStream {
         }
         if (rec.prev_mod_revision != 0) {
           Result<Record> prev = ReadRecord(t, store_->dbs_->log, rec.prev_mod_revision);
-          if (prev.ok() && prev->type == kPutRecord) ev.prev = ToKeyValue(*prev, rec.prev_mod_revision);
+          if (prev.ok()) {
+            if (prev->type == kPutRecord) ev.prev = ToKeyValue(*prev, rec.prev_mod_revision);
+          } else if (prev.status().code() != StatusCode::kNotFound) {  // not found: compacted
+            return prev.status();
+          }
         }
         batch->events.push_back(std::move(ev));
       }
@@ -759,7 +799,9 @@ class LmdbStore::LogWatch final : public WatchStream {
     // Revisions with no log entry left (compacted away) up to `current` carry nothing.
     if (batch->events.size() < options_.max_batch_events) last = current;
     next_ = last + 1;
-    batch->revision = last;
+    // Every change up to `last` is delivered; a batch reports its last event's revision
+    // (as etcd's does), the scan position moves on regardless.
+    batch->revision = batch->events.empty() ? last : batch->events.back().kv.mod_revision;
     return current;
   }
 

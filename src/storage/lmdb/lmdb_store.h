@@ -13,12 +13,17 @@
 // Compaction deletes superseded versions and tombstones older than the compaction revision
 // from both databases, so LMDB reuses their pages.
 //
+// Record integers are stored in the machine's byte order (revision keys are big-endian):
+// a data directory moves between machines of the same byte order only (x86-64, arm64).
+//
 // Limits: keys up to 511 bytes (LMDB's key size; kube's keys are far shorter); the map
 // size (default 64 GiB of address space, the file grows as needed) bounds the data.
 // One process at a time: Open takes an exclusive lock on the directory.
 //
 // Watches scan the log from their next revision, so each watch reads every change once
-// (whatever its prefix); the API layer's watch cache keeps their number small.
+// (whatever its prefix); the API layer's watch cache keeps their number small. A watch
+// from exactly the compaction revision still gets previous values (the version an event at
+// that revision replaced is kept until the next compaction); etcd drops them there.
 //
 // Thread-safe as the Store contract says.
 #pragma once

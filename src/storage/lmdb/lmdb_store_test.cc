@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <random>
 #include <string>
@@ -175,6 +176,51 @@ TEST(LmdbStoreTest, CompactionLetsTheFileStopGrowing) {
   const size_t after = *s->FileSize();
   // Without reuse the file would grow by ~100 MB; with it, by a few pages at most.
   EXPECT_LT(after, after_warmup + after_warmup / 4) << after_warmup << " -> " << after;
+}
+
+// kube-apiserver needs the previous value of every non-create event; a watch from exactly
+// the compaction revision still gets it here (etcd's would not).
+TEST(LmdbStoreTest, WatchFromTheCompactionRevisionKeepsPreviousValues) {
+  TempDir dir("kstream-lmdb");
+  auto s = OpenOrDie(dir.str());
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->Put("/a", "1").ok());  // 2
+  ASSERT_TRUE(s->Put("/b", "1").ok());  // 3
+  ASSERT_TRUE(s->Delete("/a").ok());    // 4
+  ASSERT_TRUE(s->Compact(4).ok());
+  auto w = s->Watch(KeyRange::Prefix("/"), 4, {.progress_interval = std::chrono::milliseconds(0)});
+  ASSERT_TRUE(w.ok());
+  auto b = (*w)->Next(std::chrono::seconds(5));
+  ASSERT_TRUE(b.ok());
+  ASSERT_EQ(b->events.size(), 1u);
+  EXPECT_EQ(b->events[0].type, Event::Type::kDelete);
+  ASSERT_TRUE(b->events[0].prev.has_value());
+  EXPECT_EQ(b->events[0].prev->value, "1");
+  // The next compaction drops it; reads were never affected.
+  ASSERT_TRUE(s->Put("/c", "1").ok());  // 5
+  ASSERT_TRUE(s->Compact(5).ok());
+  EXPECT_EQ(s->Get("/a").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(s->Get("/b")->value, "1");
+}
+
+TEST(LmdbStoreTest, NextWithAnEndlessTimeoutBlocksUntilCancelled) {
+  TempDir dir("kstream-lmdb");
+  auto s = OpenOrDie(dir.str());
+  ASSERT_TRUE(s);
+  auto w = s->Watch(KeyRange::Prefix("/"), 0,
+                    {.progress_interval = std::chrono::milliseconds::max()});
+  ASSERT_TRUE(w.ok());
+  std::atomic<bool> returned{false};
+  std::thread t([&] {
+    auto r = (*w)->Next(std::chrono::milliseconds::max());
+    EXPECT_EQ(r.status().code(), StatusCode::kAborted);
+    returned = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_FALSE(returned.load());  // an overflowing deadline would have returned at once
+  (*w)->Cancel();
+  t.join();
+  EXPECT_TRUE(returned.load());
 }
 
 TEST(LmdbStoreTest, AutoCompactorRunsInTheBackground) {
