@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "testing/kubectl.h"
 #include "testing/temp_dir.h"
 
 namespace kstream::test {
@@ -32,23 +33,8 @@ inline void WriteFile(const fs::path& p, const std::string& data) {
 
 using TempDir = ::kstream::testing::TempDir;
 
-// The kubectl 1.33 binary next to the `kubectl` dispatcher, or "" if there is none.
-inline std::string FindKubectl133() {
-  FILE* p = popen("readlink -f \"$(command -v kubectl)\" 2>/dev/null", "r");
-  if (p == nullptr) return "";
-  char buf[4096];
-  std::string path;
-  if (fgets(buf, sizeof(buf), p) != nullptr) path = buf;
-  pclose(p);
-  while (!path.empty() && (path.back() == '\n' || path.back() == '\r')) path.pop_back();
-  if (path.empty()) return "";
-  fs::path exact = fs::path(path).parent_path() / "kubectl.1.33";
-  return fs::exists(exact) ? exact.string() : "";
-}
-
-// Whether the kubectl oracle must be present (CI sets KSTREAM_REQUIRE_ORACLE=1, so a
-// machine without kubectl fails instead of silently skipping the oracle tests).
-inline bool OracleRequired() { return std::getenv("KSTREAM_REQUIRE_ORACLE") != nullptr; }
+using ::kstream::testing::FindKubectl133;
+using ::kstream::testing::OracleRequired;
 
 // Runs `kubectl label --local -f FILE k=v -o FORMAT` (offline: it decodes FILE as
 // Kubernetes does, adds the label k=v, and prints with Go's encoders). Returns stdout;

@@ -15,7 +15,6 @@ TypedListJsonEncoder::TypedListJsonEncoder(const TypedListHeader* header,
     : header_(header), items_(items), style_(style) {}
 
 Status TypedListJsonEncoder::EncodePiece(State* next) {
-  buf_.clear();
   if (state_ == State::kStart) {
     typed::JsonWriter w(&buf_, style_);
     w.BeginObject();
@@ -53,29 +52,6 @@ Status TypedListJsonEncoder::EncodePiece(State* next) {
   return Status::Ok();
 }
 
-Result<bool> TypedListJsonEncoder::EncodeNext(encoding::Sink* sink) {
-  if (state_ == State::kDone) return false;
-  if (state_ == State::kFailed) return error_;
-  State next = state_;
-  Status s = EncodePiece(&next);
-  if (s.ok()) s = sink->Write(buf_);
-  if (!s.ok()) {
-    state_ = State::kFailed;
-    error_ = s;
-    return s;
-  }
-  if (state_ == State::kItems && next == State::kItems) ++items_written_;
-  state_ = next;
-  return state_ != State::kDone;
-}
-
-Status TypedListJsonEncoder::EncodeAll(encoding::Sink* sink) {
-  while (true) {
-    KS_ASSIGN_OR_RETURN(bool more, EncodeNext(sink));
-    if (!more) return Status::Ok();
-  }
-}
-
 // ---------------------------------------------------------------------------------------
 // Protobuf
 
@@ -98,7 +74,6 @@ Status TypedListProtobufEncoder::ComputeSizes() {
 }
 
 Status TypedListProtobufEncoder::EncodePiece(State* next) {
-  buf_.clear();
   if (state_ == State::kStart) {
     KS_RETURN_IF_ERROR(ComputeSizes());
     pb::AppendEnvelopeHeader(&buf_, header_->api_version, header_->kind, raw_size_);
@@ -140,29 +115,6 @@ Status TypedListProtobufEncoder::EncodePiece(State* next) {
   pb::AppendEnvelopeTrailer(&buf_);
   *next = State::kDone;
   return Status::Ok();
-}
-
-Result<bool> TypedListProtobufEncoder::EncodeNext(encoding::Sink* sink) {
-  if (state_ == State::kDone) return false;
-  if (state_ == State::kFailed) return error_;
-  State next = state_;
-  Status s = EncodePiece(&next);
-  if (s.ok()) s = sink->Write(buf_);
-  if (!s.ok()) {
-    state_ = State::kFailed;
-    error_ = s;
-    return s;
-  }
-  if (state_ == State::kItems && next == State::kItems) ++items_written_;
-  state_ = next;
-  return state_ != State::kDone;
-}
-
-Status TypedListProtobufEncoder::EncodeAll(encoding::Sink* sink) {
-  while (true) {
-    KS_ASSIGN_OR_RETURN(bool more, EncodeNext(sink));
-    if (!more) return Status::Ok();
-  }
 }
 
 }  // namespace kstream::collection

@@ -13,9 +13,9 @@
 // them (ItemSource::Rewind). Items are written as bare messages (no envelope, no TypeMeta).
 //
 // Items are typed::Object (any built-in kind); their own kind/apiVersion are left as they
-// are (kube's list items carry none). Like the unstructured encoder, both encode one piece
-// per EncodeNext() (the opening, one item, the closing), hold at most one encoded item, and
-// stop for good after the first error.
+// are (kube's list items carry none). Both are PieceEncoders (one piece per EncodeNext():
+// the opening, one item, the closing), hold at most one encoded item, and stop for good
+// after the first error.
 //
 // Not thread-safe. The header, source and sink must outlive the encoder.
 #pragma once
@@ -28,6 +28,7 @@
 #include "api/typed/object.h"
 #include "base/status.h"
 #include "collection/item_source.h"
+#include "collection/piece_encoder.h"
 #include "encoding/json/encode.h"
 #include "encoding/sink.h"
 
@@ -39,52 +40,32 @@ struct TypedListHeader {
   k8s::meta::v1::ListMeta metadata;
 };
 
-class TypedListJsonEncoder {
+class TypedListJsonEncoder final : public PieceEncoder {
  public:
   TypedListJsonEncoder(const TypedListHeader* header, ItemSource<typed::Object>* items,
                        encoding::json::Style style = encoding::json::Style::kCompact);
 
-  Result<bool> EncodeNext(encoding::Sink* sink);
-  Status EncodeAll(encoding::Sink* sink);
-  size_t items_written() const { return items_written_; }
-  size_t buffer_capacity() const { return buf_.capacity(); }
-
  private:
-  enum class State { kStart, kItems, kDone, kFailed };
-  Status EncodePiece(State* next);
+  Status EncodePiece(State* next) override;
 
   const TypedListHeader* header_;
   ItemSource<typed::Object>* items_;
   encoding::json::Style style_;
-  State state_ = State::kStart;
-  Status error_;
-  size_t items_written_ = 0;
-  std::string buf_;
 };
 
-class TypedListProtobufEncoder {
+class TypedListProtobufEncoder final : public PieceEncoder {
  public:
   TypedListProtobufEncoder(const TypedListHeader* header, ItemSource<typed::Object>* items);
 
-  Result<bool> EncodeNext(encoding::Sink* sink);
-  Status EncodeAll(encoding::Sink* sink);
-  size_t items_written() const { return items_written_; }
-  size_t buffer_capacity() const { return buf_.capacity(); }
-
  private:
-  enum class State { kStart, kItems, kDone, kFailed };
-  Status EncodePiece(State* next);
+  Status EncodePiece(State* next) override;
   Status ComputeSizes();
 
   const TypedListHeader* header_;
   ItemSource<typed::Object>* items_;
-  State state_ = State::kStart;
-  Status error_;
   std::vector<uint32_t> item_sizes_;  // from the first pass
   uint64_t raw_size_ = 0;             // ListMeta field + item fields
   uint64_t raw_written_ = 0;
-  size_t items_written_ = 0;
-  std::string buf_;
 };
 
 }  // namespace kstream::collection

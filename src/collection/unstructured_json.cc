@@ -31,7 +31,6 @@ Status UnstructuredListJsonEncoder::AppendHeaderMembers(bool before_items, bool*
 
 Status UnstructuredListJsonEncoder::EncodePiece(State* next_state) {
   const bool indent = style_ == ej::Style::kIndent;
-  buf_.clear();
   if (state_ == State::kStart) {
     buf_.push_back('{');
     bool first = true;
@@ -58,29 +57,6 @@ Status UnstructuredListJsonEncoder::EncodePiece(State* next_state) {
   buf_.append(indent ? "\n}" : "}\n");
   *next_state = State::kDone;
   return Status::Ok();
-}
-
-Result<bool> UnstructuredListJsonEncoder::EncodeNext(encoding::Sink* sink) {
-  if (state_ == State::kDone) return false;
-  if (state_ == State::kFailed) return error_;
-  State next = state_;
-  Status s = EncodePiece(&next);
-  if (s.ok()) s = sink->Write(buf_);
-  if (!s.ok()) {
-    state_ = State::kFailed;
-    error_ = s;
-    return s;
-  }
-  if (state_ == State::kItems && next == State::kItems) ++items_written_;
-  state_ = next;
-  return state_ != State::kDone;
-}
-
-Status UnstructuredListJsonEncoder::EncodeAll(encoding::Sink* sink) {
-  while (true) {
-    KS_ASSIGN_OR_RETURN(bool more, EncodeNext(sink));
-    if (!more) return Status::Ok();
-  }
 }
 
 Result<std::string> EncodeUnstructuredListOneShot(const api::Value& header,

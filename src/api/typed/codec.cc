@@ -270,6 +270,21 @@ Status ReadBytesValue(pb::Reader& r, pb::WireType wt, std::string_view name, Byt
   return Status::Ok();
 }
 
+Status DecodeRawBytesMessage(std::string_view body, Bytes* raw) {
+  pb::Reader r(body);
+  while (!r.done()) {
+    uint32_t field;
+    pb::WireType wt;
+    KS_RETURN_IF_ERROR(r.Next(&field, &wt));
+    if (field == 1) {
+      KS_RETURN_IF_ERROR(ReadBytesValue(r, wt, "Raw", raw));
+    } else {
+      KS_RETURN_IF_ERROR(r.Skip(wt));
+    }
+  }
+  return Status::Ok();
+}
+
 Status ReadInt32(pb::Reader& r, pb::WireType wt, std::string_view name, int32_t* out) {
   if (wt != pb::WireType::kVarint) return pb::WrongWireType(wt, name);
   uint64_t v;

@@ -535,6 +535,16 @@ Status ReadMessage(pb::Reader& r, pb::WireType wt, std::string_view name, T* out
   return DecodeProto(body, out);
 }
 
+// The message {1: bytes Raw} of the raw-JSON holders (runtime.RawExtension, metav1.FieldsV1,
+// apiextensions JSON): field 1 is written only when Raw is non-nil.
+inline size_t RawBytesMessageSize(const Bytes& raw) {
+  return raw.is_nil() ? 0 : pb::BytesFieldSize(1, raw.size());
+}
+inline uint8_t* WriteRawBytesMessage(const Bytes& raw, uint8_t* end) {
+  return raw.is_nil() ? end : pb::WriteBytesFieldBackward(1, raw, end);
+}
+Status DecodeRawBytesMessage(std::string_view body, Bytes* raw);
+
 // A `+protobuf.nullable=true` []string message: appends its items, and makes *out non-nil.
 Status ReadRepeatedStringMessage(pb::Reader& r, pb::WireType wt, std::string_view name,
                                  Slice<std::string>* out);

@@ -19,6 +19,7 @@
 
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "api/json.h"
 #include "api/typed/codec.h"
@@ -47,27 +48,9 @@ inline Status DecodeJson(const api::Value& in, JSON* out, typed::DecodeContext&)
   return Status::Ok();
 }
 
-inline size_t ProtoSize(const JSON& v) {
-  return v.Raw.is_nil() ? 0 : encoding::protobuf::BytesFieldSize(1, v.Raw.size());
-}
-inline uint8_t* ProtoWrite(const JSON& v, uint8_t* end) {
-  if (v.Raw.is_nil()) return end;
-  return encoding::protobuf::WriteBytesFieldBackward(1, v.Raw, end);
-}
-inline Status DecodeProto(std::string_view body, JSON* out) {
-  encoding::protobuf::Reader r(body);
-  while (!r.done()) {
-    uint32_t f;
-    encoding::protobuf::WireType wt;
-    KS_RETURN_IF_ERROR(r.Next(&f, &wt));
-    if (f == 1) {
-      KS_RETURN_IF_ERROR(typed::ReadBytesValue(r, wt, "Raw", &out->Raw));
-    } else {
-      KS_RETURN_IF_ERROR(r.Skip(wt));
-    }
-  }
-  return Status::Ok();
-}
+inline size_t ProtoSize(const JSON& v) { return typed::RawBytesMessageSize(v.Raw); }
+inline uint8_t* ProtoWrite(const JSON& v, uint8_t* end) { return typed::WriteRawBytesMessage(v.Raw, end); }
+inline Status DecodeProto(std::string_view body, JSON* out) { return typed::DecodeRawBytesMessage(body, &out->Raw); }
 
 // ---- JSONSchemaPropsOrBool
 
@@ -135,23 +118,34 @@ Status DecodeProto(std::string_view body, PropsOrBool<Props>* out) {
   return Status::Ok();
 }
 
-// ---- JSONSchemaPropsOrArray
+// ---- JSONSchemaPropsOrArray and JSONSchemaPropsOrStringArray
+//
+// Both are "a schema, or a list": of schemas (OrArray, Go's JSONSchemas) or of strings
+// (OrStringArray, Go's Property). JSON: the list if non-empty, else the schema, else null;
+// protobuf: the schema as field 1, the list items as field 2.
 
-template <class Props>
-struct PropsOrArray {
+template <class Props, class Elem>
+struct PropsOrList {
   typed::Ptr<Props> Schema;
-  typed::Slice<Props> JSONSchemas;
-};
+  typed::Slice<Elem> List;  // Go: JSONSchemas (OrArray) / Property (OrStringArray)
 
+  static constexpr bool kStrings = std::is_same_v<Elem, std::string>;
+};
 template <class Props>
-std::string GoTypeName(const PropsOrArray<Props>*) {
-  return GoTypeName(static_cast<const Props*>(nullptr)) + "OrArray";
+using PropsOrArray = PropsOrList<Props, Props>;
+template <class Props>
+using PropsOrStringArray = PropsOrList<Props, std::string>;
+
+template <class Props, class Elem>
+std::string GoTypeName(const PropsOrList<Props, Elem>*) {
+  return GoTypeName(static_cast<const Props*>(nullptr)) +
+         (PropsOrList<Props, Elem>::kStrings ? "OrStringArray" : "OrArray");
 }
 
-template <class Props>
-void AppendJson(typed::JsonWriter& w, const PropsOrArray<Props>& v) {
-  if (!v.JSONSchemas.empty()) {
-    typed::AppendJson(w, v.JSONSchemas);
+template <class Props, class Elem>
+void AppendJson(typed::JsonWriter& w, const PropsOrList<Props, Elem>& v) {
+  if (!v.List.empty()) {
+    typed::AppendJson(w, v.List);
   } else if (v.Schema) {
     AppendJson(w, *v.Schema);
   } else {
@@ -159,105 +153,45 @@ void AppendJson(typed::JsonWriter& w, const PropsOrArray<Props>& v) {
   }
 }
 
-template <class Props>
-Status DecodeJson(const api::Value& in, PropsOrArray<Props>* out, typed::DecodeContext& ctx) {
-  PropsOrArray<Props> nw;
+template <class Props, class Elem>
+Status DecodeJson(const api::Value& in, PropsOrList<Props, Elem>* out, typed::DecodeContext& ctx) {
+  PropsOrList<Props, Elem> nw;
   if (in.is_object()) {
     KS_RETURN_IF_ERROR(DecodeJson(in, &nw.Schema.emplace(), ctx));
   } else if (in.is_array()) {
-    KS_RETURN_IF_ERROR(typed::DecodeJson(in, &nw.JSONSchemas, ctx));
+    KS_RETURN_IF_ERROR(typed::DecodeJson(in, &nw.List, ctx));
   }
   *out = std::move(nw);
   return Status::Ok();
 }
 
-template <class Props>
-size_t ProtoSize(const PropsOrArray<Props>& v) {
+template <class Props, class Elem>
+size_t ProtoSize(const PropsOrList<Props, Elem>& v) {
   size_t n = 0;
   if (v.Schema) n += typed::MessageFieldSize(1, *v.Schema);
-  for (const Props& p : v.JSONSchemas) n += typed::MessageFieldSize(2, p);
-  return n;
-}
-template <class Props>
-uint8_t* ProtoWrite(const PropsOrArray<Props>& v, uint8_t* end) {
-  for (auto it = v.JSONSchemas.rbegin(); it != v.JSONSchemas.rend(); ++it) {
-    end = typed::WriteMessageField(2, *it, end);
-  }
-  if (v.Schema) end = typed::WriteMessageField(1, *v.Schema, end);
-  return end;
-}
-template <class Props>
-Status DecodeProto(std::string_view body, PropsOrArray<Props>* out) {
-  encoding::protobuf::Reader r(body);
-  while (!r.done()) {
-    uint32_t f;
-    encoding::protobuf::WireType wt;
-    KS_RETURN_IF_ERROR(r.Next(&f, &wt));
-    if (f == 1) {
-      KS_RETURN_IF_ERROR(typed::ReadMessage(r, wt, "Schema", &out->Schema.ensure()));
-    } else if (f == 2) {
-      out->JSONSchemas.emplace_back();
-      KS_RETURN_IF_ERROR(typed::ReadMessage(r, wt, "JSONSchemas", &out->JSONSchemas.back()));
+  for (const Elem& e : v.List) {
+    if constexpr (PropsOrList<Props, Elem>::kStrings) {
+      n += typed::StringFieldSize(2, e);
     } else {
-      KS_RETURN_IF_ERROR(r.Skip(wt));
+      n += typed::MessageFieldSize(2, e);
     }
   }
-  return Status::Ok();
-}
-
-// ---- JSONSchemaPropsOrStringArray
-
-template <class Props>
-struct PropsOrStringArray {
-  typed::Ptr<Props> Schema;
-  typed::Slice<std::string> Property;
-};
-
-template <class Props>
-std::string GoTypeName(const PropsOrStringArray<Props>*) {
-  return GoTypeName(static_cast<const Props*>(nullptr)) + "OrStringArray";
-}
-
-template <class Props>
-void AppendJson(typed::JsonWriter& w, const PropsOrStringArray<Props>& v) {
-  if (!v.Property.empty()) {
-    typed::AppendJson(w, v.Property);
-  } else if (v.Schema) {
-    AppendJson(w, *v.Schema);
-  } else {
-    w.Null();
-  }
-}
-
-template <class Props>
-Status DecodeJson(const api::Value& in, PropsOrStringArray<Props>* out, typed::DecodeContext& ctx) {
-  PropsOrStringArray<Props> nw;
-  if (in.is_object()) {
-    KS_RETURN_IF_ERROR(DecodeJson(in, &nw.Schema.emplace(), ctx));
-  } else if (in.is_array()) {
-    KS_RETURN_IF_ERROR(typed::DecodeJson(in, &nw.Property, ctx));
-  }
-  *out = std::move(nw);
-  return Status::Ok();
-}
-
-template <class Props>
-size_t ProtoSize(const PropsOrStringArray<Props>& v) {
-  size_t n = 0;
-  if (v.Schema) n += typed::MessageFieldSize(1, *v.Schema);
-  for (const std::string& p : v.Property) n += typed::StringFieldSize(2, p);
   return n;
 }
-template <class Props>
-uint8_t* ProtoWrite(const PropsOrStringArray<Props>& v, uint8_t* end) {
-  for (auto it = v.Property.rbegin(); it != v.Property.rend(); ++it) {
-    end = typed::WriteStringField(2, *it, end);
+template <class Props, class Elem>
+uint8_t* ProtoWrite(const PropsOrList<Props, Elem>& v, uint8_t* end) {
+  for (auto it = v.List.rbegin(); it != v.List.rend(); ++it) {
+    if constexpr (PropsOrList<Props, Elem>::kStrings) {
+      end = typed::WriteStringField(2, *it, end);
+    } else {
+      end = typed::WriteMessageField(2, *it, end);
+    }
   }
   if (v.Schema) end = typed::WriteMessageField(1, *v.Schema, end);
   return end;
 }
-template <class Props>
-Status DecodeProto(std::string_view body, PropsOrStringArray<Props>* out) {
+template <class Props, class Elem>
+Status DecodeProto(std::string_view body, PropsOrList<Props, Elem>* out) {
   encoding::protobuf::Reader r(body);
   while (!r.done()) {
     uint32_t f;
@@ -266,8 +200,12 @@ Status DecodeProto(std::string_view body, PropsOrStringArray<Props>* out) {
     if (f == 1) {
       KS_RETURN_IF_ERROR(typed::ReadMessage(r, wt, "Schema", &out->Schema.ensure()));
     } else if (f == 2) {
-      out->Property.emplace_back();
-      KS_RETURN_IF_ERROR(typed::ReadString(r, wt, "Property", &out->Property.back()));
+      out->List.emplace_back();
+      if constexpr (PropsOrList<Props, Elem>::kStrings) {
+        KS_RETURN_IF_ERROR(typed::ReadString(r, wt, "Property", &out->List.back()));
+      } else {
+        KS_RETURN_IF_ERROR(typed::ReadMessage(r, wt, "JSONSchemas", &out->List.back()));
+      }
     } else {
       KS_RETURN_IF_ERROR(r.Skip(wt));
     }

@@ -12,38 +12,15 @@
 #include <vector>
 
 #include "api/json.h"
+#include "testing/hex.h"
 
 namespace kstream::k8s::intstr {
 namespace {
 
+using ::kstream::testing::Hex;
+using ::kstream::testing::Unhex;
+
 using encoding::json::Style;
-
-std::string Hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    if (!out.empty()) out.push_back(' ');
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 0xf]);
-  }
-  return out;
-}
-
-std::string Unhex(std::string_view hex) {
-  std::string out;
-  int hi = -1;
-  for (char c : hex) {
-    int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    if (v < 0) continue;
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<char>(hi << 4 | v));
-      hi = -1;
-    }
-  }
-  return out;
-}
 
 template <class T>
 std::string Json(const T& v, Style style = Style::kCompact) {

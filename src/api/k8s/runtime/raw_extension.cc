@@ -4,8 +4,6 @@
 
 namespace kstream::k8s::runtime {
 
-namespace pb = encoding::protobuf;
-
 namespace {
 
 constexpr std::string_view kCborSelfDescribed = "\xd9\xd9\xf7";
@@ -55,28 +53,10 @@ Status DecodeJson(const api::Value& in, RawExtension* out, typed::DecodeContext&
   return Status::Ok();
 }
 
-size_t ProtoSize(const RawExtension& v) {
-  return v.raw.is_nil() ? 0 : pb::BytesFieldSize(1, v.raw.size());
-}
+size_t ProtoSize(const RawExtension& v) { return typed::RawBytesMessageSize(v.raw); }
 
-uint8_t* ProtoWrite(const RawExtension& v, uint8_t* end) {
-  if (v.raw.is_nil()) return end;
-  return pb::WriteBytesFieldBackward(1, v.raw, end);
-}
+uint8_t* ProtoWrite(const RawExtension& v, uint8_t* end) { return typed::WriteRawBytesMessage(v.raw, end); }
 
-Status DecodeProto(std::string_view body, RawExtension* out) {
-  pb::Reader r(body);
-  while (!r.done()) {
-    uint32_t field;
-    pb::WireType wt;
-    KS_RETURN_IF_ERROR(r.Next(&field, &wt));
-    if (field == 1) {
-      KS_RETURN_IF_ERROR(typed::ReadBytesValue(r, wt, "Raw", &out->raw));
-    } else {
-      KS_RETURN_IF_ERROR(r.Skip(wt));
-    }
-  }
-  return Status::Ok();
-}
+Status DecodeProto(std::string_view body, RawExtension* out) { return typed::DecodeRawBytesMessage(body, &out->raw); }
 
 }  // namespace kstream::k8s::runtime

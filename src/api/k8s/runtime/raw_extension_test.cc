@@ -12,22 +12,14 @@
 #include <vector>
 
 #include "api/json.h"
+#include "testing/hex.h"
 
 namespace kstream::k8s::runtime {
 namespace {
 
-using encoding::json::Style;
+using ::kstream::testing::Hex;
 
-std::string Hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    if (!out.empty()) out.push_back(' ');
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 0xf]);
-  }
-  return out;
-}
+using encoding::json::Style;
 
 std::string Json(const RawExtension& v, Style style = Style::kCompact) {
   std::string out;

@@ -28,10 +28,14 @@
 #include <vector>
 
 #include "api/json.h"
+#include "testing/hex.h"
+#include "testing/kubectl.h"
 #include "encoding/json/encode.h"
 
 namespace kstream::k8s::apimachinery::resource {
 namespace {
+
+using ::kstream::testing::Hex;
 
 namespace fs = std::filesystem;
 
@@ -46,17 +50,6 @@ Quantity MustParse(std::string_view s) {
   Result<Quantity> q = Quantity::Parse(s);
   EXPECT_TRUE(q.ok()) << s << ": " << q.status().message();
   return q.ok() ? *q : Quantity();
-}
-
-std::string Hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    if (!out.empty()) out.push_back(' ');
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 0xf]);
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -798,18 +791,7 @@ TEST(QuantityTest, Fixtures) {
 // ---------------------------------------------------------------------------------------
 // Live oracle: random quantities through kubectl 1.33.
 
-std::string FindKubectl133() {
-  FILE* p = popen("readlink -f \"$(command -v kubectl)\" 2>/dev/null", "r");
-  if (p == nullptr) return "";
-  char buf[4096];
-  std::string path;
-  if (fgets(buf, sizeof(buf), p) != nullptr) path = buf;
-  pclose(p);
-  while (!path.empty() && (path.back() == '\n' || path.back() == '\r')) path.pop_back();
-  if (path.empty()) return "";
-  fs::path exact = fs::path(path).parent_path() / "kubectl.1.33";
-  return fs::exists(exact) ? exact.string() : "";
-}
+using ::kstream::testing::FindKubectl133;
 
 // A random quantity text, biased to the interesting shapes. Inputs whose slow path would
 // make Go's math/big work with huge exponents are avoided (Go would hang on them).
@@ -870,7 +852,7 @@ std::string RandomQuantity(std::mt19937_64& rng) {
 TEST(QuantityOracleTest, RandomAgainstKubectl) {
   const std::string kubectl = FindKubectl133();
   if (kubectl.empty()) {
-    if (std::getenv("KSTREAM_REQUIRE_ORACLE") != nullptr) FAIL() << "kubectl.1.33 not found";
+    if (::kstream::testing::OracleRequired()) FAIL() << "kubectl.1.33 not found";
     GTEST_SKIP() << "kubectl.1.33 not found next to the kubectl dispatcher";
   }
   std::string tmpl = (fs::temp_directory_path() / "kstream-quantity-XXXXXX").string();

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "api/json.h"
+#include "testing/kubectl.h"
 #include "api/k8s/intstr/int_or_string.h"
 #include "api/k8s/meta/v1/time.h"
 
@@ -28,18 +29,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string FindKubectl133() {
-  FILE* p = popen("readlink -f \"$(command -v kubectl)\" 2>/dev/null", "r");
-  if (p == nullptr) return "";
-  char buf[4096];
-  std::string path;
-  if (fgets(buf, sizeof(buf), p) != nullptr) path = buf;
-  pclose(p);
-  while (!path.empty() && (path.back() == '\n' || path.back() == '\r')) path.pop_back();
-  if (path.empty()) return "";
-  fs::path exact = fs::path(path).parent_path() / "kubectl.1.33";
-  return fs::exists(exact) ? exact.string() : "";
-}
+using ::kstream::testing::FindKubectl133;
 
 std::string ReadAll(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -53,7 +43,7 @@ class SpecialTypesKubectlTest : public ::testing::Test {
   void SetUp() override {
     kubectl_ = FindKubectl133();
     if (kubectl_.empty()) {
-      if (std::getenv("KSTREAM_REQUIRE_ORACLE") != nullptr) {
+      if (::kstream::testing::OracleRequired()) {
         FAIL() << "kubectl.1.33 not found (KSTREAM_REQUIRE_ORACLE is set)";
       }
       GTEST_SKIP() << "kubectl.1.33 not found next to the kubectl dispatcher";

@@ -787,28 +787,12 @@ void AppendJson(typed::JsonWriter& w, const FieldsV1& v) {
   return ::kstream::Status::Ok();
 }
 
-size_t ProtoSize(const FieldsV1& v) {
-  return v.raw.is_nil() ? 0 : pb::BytesFieldSize(1, v.raw.size());
-}
+size_t ProtoSize(const FieldsV1& v) { return typed::RawBytesMessageSize(v.raw); }
 
-uint8_t* ProtoWrite(const FieldsV1& v, uint8_t* end) {
-  if (v.raw.is_nil()) return end;
-  return pb::WriteBytesFieldBackward(1, v.raw, end);
-}
+uint8_t* ProtoWrite(const FieldsV1& v, uint8_t* end) { return typed::WriteRawBytesMessage(v.raw, end); }
 
 ::kstream::Status DecodeProto(std::string_view body, FieldsV1* out) {
-  pb::Reader r(body);
-  while (!r.done()) {
-    uint32_t field;
-    pb::WireType wt;
-    KS_RETURN_IF_ERROR(r.Next(&field, &wt));
-    if (field == 1) {
-      KS_RETURN_IF_ERROR(typed::ReadBytesValue(r, wt, "Raw", &out->raw));
-    } else {
-      KS_RETURN_IF_ERROR(r.Skip(wt));
-    }
-  }
-  return ::kstream::Status::Ok();
+  return typed::DecodeRawBytesMessage(body, &out->raw);
 }
 
 }  // namespace kstream::k8s::meta::v1
