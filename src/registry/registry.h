@@ -1,0 +1,174 @@
+// Registry: the generic REST store of every built-in resource, over one storage::Store.
+//
+// One Registry serves all resources of the typed Scheme: it knows where each resource's
+// objects live (storage_layout.h), sets the metadata the server owns (uid,
+// creationTimestamp, resourceVersion = storage revision, generateName, generation), checks
+// namespaces exist, maps storage failures to the exact kube errors (api_error.h), and
+// turns storage ranges and watches into LIST pages and WATCH events with kube's
+// resourceVersion / resourceVersionMatch / limit / continue semantics
+// (../shared/spec/k8s-api-facts.md §5, §6, §10).
+//
+// LIST never materialises the list: List() returns a ListPage whose ItemSource walks one
+// storage snapshot lazily, decoding one stored object at a time (and can rewind, for
+// protobuf's two passes). A paged list (limit > 0) first walks the keys of its page once
+// to know where the page ends (the continue token and remainingItemCount come before the
+// items in every encoding); with a selector that walk decodes and filters.
+//
+// WATCH: Watch() returns a WatchSession whose Next() blocks (up to a timeout) for the next
+// events: first the synthetic ADDED events of the initial state when asked for (walked
+// lazily from a snapshot), then the storage changes translated to ADDED / MODIFIED /
+// DELETED with selector transitions, BOOKMARKs, and a final ERROR event (410) when the
+// history needed was compacted.
+//
+// Thread-safety: a Registry is safe to use from many threads at once (the Store is). A
+// ListPage or WatchSession belongs to one thread at a time.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/k8s/meta/v1/types.h"
+#include "api/typed/object.h"
+#include "api/typed/resource.h"
+#include "api/typed/scheme.h"
+#include "collection/item_source.h"
+#include "registry/api_error.h"
+#include "storage/store.h"
+
+namespace kstream::registry {
+
+// A predicate over objects (label and field selectors, parsed by the caller). Empty: all.
+struct ObjectFilter {
+  std::function<bool(const typed::Object&)> matches;
+  bool empty() const { return !matches; }
+  bool operator()(const typed::Object& o) const { return !matches || matches(o); }
+};
+
+struct ListOptions {
+  std::string resource_version;        // "" when not given
+  std::string resource_version_match;  // "", "Exact", "NotOlderThan"
+  int64_t limit = 0;                   // <= 0: no paging
+  std::string continue_token;
+  ObjectFilter filter;
+};
+
+// One LIST response's worth: the list metadata and the items (lazily decoded).
+struct ListPage {
+  storage::Revision revision = 0;
+  k8s::meta::v1::ListMeta meta;  // resourceVersion, continue, remainingItemCount
+  std::unique_ptr<collection::ItemSource<typed::Object>> items;
+};
+
+struct WatchOptions {
+  std::string resource_version;
+  std::string resource_version_match;
+  bool send_initial_events = false;
+  bool send_initial_events_set = false;
+  bool allow_bookmarks = false;
+  ObjectFilter filter;
+  // How often an idle watch with allow_bookmarks gets a BOOKMARK (kube: about a minute).
+  std::chrono::milliseconds bookmark_interval{std::chrono::seconds(60)};
+};
+
+struct WatchEvent {
+  enum class Type { kAdded, kModified, kDeleted, kBookmark, kError };
+  Type type = Type::kAdded;
+  std::unique_ptr<typed::Object> object;  // not for kError
+  std::optional<ApiError> error;          // kError
+  static std::string_view TypeName(Type t);
+};
+
+class WatchSession {
+ public:
+  virtual ~WatchSession() = default;
+  // The next events, waiting up to `timeout` for some; an empty vector when none came.
+  // After an ERROR event (or Cancel) the session is finished: finished() turns true.
+  virtual std::vector<WatchEvent> Next(std::chrono::milliseconds timeout) = 0;
+  virtual bool finished() const = 0;
+  // Makes a blocked Next return. Thread-safe.
+  virtual void Cancel() = 0;
+};
+
+struct DeleteOptions {
+  std::string precondition_uid;
+  std::string precondition_resource_version;
+  bool dry_run = false;
+};
+
+// What DELETE answers: the deleted object (pods, services, namespaces, ...) or a Status
+// "Success" with details.
+struct DeleteResult {
+  std::unique_ptr<typed::Object> object;  // when the resource returns the deleted object
+  k8s::meta::v1::Status status;           // otherwise
+};
+
+struct RegistryOptions {
+  // NotOlderThan reads of a future revision wait this long before answering 504.
+  std::chrono::milliseconds too_large_rv_wait{std::chrono::seconds(3)};
+  // Clock for creationTimestamp (tests may fix it).
+  std::function<k8s::meta::v1::Time()> now = [] { return k8s::meta::v1::Time::Now().Rfc3339Copy(); };
+};
+
+class Registry {
+ public:
+  Registry(storage::Store* store, const typed::Scheme* scheme, RegistryOptions options = {});
+
+  // Creates the namespaces every cluster has (default, kube-system, kube-public,
+  // kube-node-lease) when they do not exist yet.
+  Status Bootstrap();
+
+  const typed::Scheme& scheme() const { return *scheme_; }
+  storage::Store* store() const { return store_; }
+
+  ApiResult<std::unique_ptr<typed::Object>> Get(const typed::ResourceInfo& info, std::string_view ns,
+                                                std::string_view name, std::string_view resource_version = {});
+  ApiResult<std::unique_ptr<typed::Object>> Create(const typed::ResourceInfo& info, std::string_view ns,
+                                                   std::unique_ptr<typed::Object> obj, bool dry_run = false);
+  ApiResult<std::unique_ptr<typed::Object>> Update(const typed::ResourceInfo& info, std::string_view ns,
+                                                   std::string_view name, std::unique_ptr<typed::Object> obj,
+                                                   bool dry_run = false);
+  ApiResult<DeleteResult> Delete(const typed::ResourceInfo& info, std::string_view ns, std::string_view name,
+                                 const DeleteOptions& options = {});
+  // Deletes every object the options select (in `ns`, or everywhere for ""), then returns
+  // the page of what was deleted, read from the snapshot before the deletions.
+  ApiResult<ListPage> DeleteCollection(const typed::ResourceInfo& info, std::string_view ns,
+                                       const ListOptions& options, bool dry_run = false);
+
+  ApiResult<ListPage> List(const typed::ResourceInfo& info, std::string_view ns, const ListOptions& options);
+  ApiResult<std::unique_ptr<WatchSession>> Watch(const typed::ResourceInfo& info, std::string_view ns,
+                                                 const WatchOptions& options);
+
+  // kube's ListOptions validation (422 on ListOptions.meta.k8s.io).
+  static std::optional<ApiError> ValidateListOptions(const ListOptions& options);
+  static std::optional<ApiError> ValidateWatchOptions(const WatchOptions& options);
+
+  // The storage key prefix of a resource's objects in `ns` ("" = all namespaces).
+  std::string CollectionKeyFor(const typed::ResourceInfo& info, std::string_view ns) const;
+
+ private:
+  ApiResult<storage::Revision> ResolveNotOlderThan(storage::Revision rv);
+  std::optional<ApiError> CheckNamespaceExists(std::string_view ns);
+  std::optional<ApiError> PrepareForCreate(const typed::ResourceInfo& info, std::string_view ns,
+                                           typed::Object& obj);
+  Status DeleteNamespaceContents(std::string_view ns);
+
+  storage::Store* store_;
+  const typed::Scheme* scheme_;
+  RegistryOptions options_;
+};
+
+// A random UUID v4 in its canonical text form.
+std::string NewUuid();
+// kube's generateName suffix: 5 characters from "bcdfghjklmnpqrstvwxz2456789".
+std::string RandomNameSuffix();
+// "ConfigMap" is invalid if not a DNS-1123 subdomain; namespaces must be DNS-1123 labels.
+std::vector<FieldCause> ValidateObjectName(const typed::ResourceInfo& info, std::string_view name);
+
+}  // namespace kstream::registry
