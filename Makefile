@@ -19,21 +19,17 @@ build: setup
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-# Until the API server exists, `make run` shows the codec CLI and converts a sample.
+# Starts the API server on the embedded store (LMDB) in ./kstream-data, HTTPS on :6443.
+# RUN_FLAGS adds server flags, e.g. make run RUN_FLAGS="--secure-port=7443".
+DATA_DIR  ?= kstream-data
+RUN_FLAGS ?=
 run: build
-	@$(BUILD_DIR)/bin/kstream-codec help
+	@echo "Starting kstream-apiserver (data in $(DATA_DIR)/; Ctrl-C stops it)."
+	@echo "Point kubectl at it from another terminal:"
+	@echo "  export KUBECONFIG=$(CURDIR)/$(DATA_DIR)/kubeconfig"
+	@echo "  kubectl get namespaces"
 	@echo
-	@echo "Example: the sample object examples/widget.yaml as the JSON kube-apiserver would send:"
-	@echo "  $(BUILD_DIR)/bin/kstream-codec convert --from yaml --to json-pretty < examples/widget.yaml"
-	@$(BUILD_DIR)/bin/kstream-codec convert --from yaml --to json-pretty < examples/widget.yaml
-	@echo
-	@echo
-	@echo "A built-in kind, examples/deployment.yaml, typed: to protobuf (as client-go receives it) and back to JSON:"
-	@echo "  $(BUILD_DIR)/bin/kstream-codec convert --from yaml --to protobuf < examples/deployment.yaml | $(BUILD_DIR)/bin/kstream-codec convert --from protobuf --to json"
-	@$(BUILD_DIR)/bin/kstream-codec convert --from yaml --to protobuf < examples/deployment.yaml | $(BUILD_DIR)/bin/kstream-codec convert --from protobuf --to json
-	@echo
-	@echo
-	@echo "(The API server, kstream-apiserver, is not built yet: there is no kubectl endpoint in this release.)"
+	@exec $(BUILD_DIR)/bin/kstream-apiserver --data-dir=$(DATA_DIR) $(RUN_FLAGS)
 
 # Every test: unit and integration tests (g++ release build), then the same tests plus
 # time-bounded fuzzing under AddressSanitizer + UndefinedBehaviorSanitizer (clang).

@@ -8,9 +8,10 @@ packages=(
   g++ clang libclang-rt-14-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsimdjson-dev libyaml-dev zlib1g-dev
-  liblmdb-dev
+  liblmdb-dev libboost1.81-dev libssl-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   etcd-server etcd-client
+  python3-kubernetes
 )
 
 missing=()
