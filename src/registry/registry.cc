@@ -289,6 +289,61 @@ std::vector<FieldCause> ValidateObjectName(const typed::ResourceInfo& info, std:
 Registry::Registry(storage::Store* store, const typed::Scheme* scheme, RegistryOptions options)
     : store_(store), scheme_(scheme), options_(std::move(options)) {}
 
+Registry::~Registry() {
+  {
+    std::lock_guard<std::mutex> lock(ns_mu_);
+    ns_stop_ = true;
+  }
+  ns_cv_.notify_all();
+  if (ns_worker_.joinable()) ns_worker_.join();
+}
+
+void Registry::EnqueueNamespaceCleanup(std::string ns) {
+  std::lock_guard<std::mutex> lock(ns_mu_);
+  if (std::find(ns_pending_.begin(), ns_pending_.end(), ns) != ns_pending_.end()) return;
+  ns_pending_.push_back(std::move(ns));
+  if (!ns_worker_.joinable()) ns_worker_ = std::thread([this] { NamespaceWorker(); });
+  ns_cv_.notify_all();
+}
+
+void Registry::NamespaceWorker() {
+  const typed::ResourceInfo* ns_info = scheme_->FindResource("", "v1", "namespaces");
+  std::unique_lock<std::mutex> lock(ns_mu_);
+  while (true) {
+    ns_cv_.wait(lock, [this] { return ns_stop_ || !ns_pending_.empty(); });
+    if (ns_stop_) return;
+    std::string ns = std::move(ns_pending_.front());
+    ns_pending_.pop_front();
+    ++ns_busy_;
+    lock.unlock();
+    // Empty the namespace, then remove it (kube: the namespace controller, then the
+    // "kubernetes" finalizer). On a storage error, try again a little later.
+    bool done = false;
+    if (DeleteNamespaceContents(ns).ok()) {
+      std::string key = ObjectKey(Prefix(*ns_info), "", ns);
+      auto cur = store_->Get(key);
+      if (!cur.ok()) {
+        done = cur.status().code() == StatusCode::kNotFound;
+      } else {
+        auto del = store_->Delete(key, cur->mod_revision);
+        done = del.ok() || del.status().code() == StatusCode::kNotFound;
+      }
+    }
+    lock.lock();
+    --ns_busy_;
+    if (!done && !ns_stop_) {
+      ns_pending_.push_back(ns);
+      ns_cv_.wait_for(lock, std::chrono::milliseconds(200), [this] { return ns_stop_; });
+    }
+    ns_cv_.notify_all();
+  }
+}
+
+bool Registry::WaitForNamespaceCleanup(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(ns_mu_);
+  return ns_cv_.wait_for(lock, timeout, [this] { return ns_pending_.empty() && ns_busy_ == 0; });
+}
+
 std::string Registry::CollectionKeyFor(const typed::ResourceInfo& info, std::string_view ns) const {
   return CollectionKey(Prefix(info), info.namespaced ? ns : std::string_view());
 }
@@ -308,13 +363,28 @@ Status Registry::Bootstrap() {
       return Internal("creating namespace " + std::string(name) + ": " + std::string(created.error().message()));
     }
   }
+  // Namespaces that were terminating when the server stopped.
+  auto page = List(*ns_info, "", {});
+  if (!page.ok()) return Internal(std::string(page.error().message()));
+  while (true) {
+    auto item = page->items->Next();
+    if (!item.ok()) return item.status();
+    if (*item == nullptr) break;
+    if ((*item)->object_meta()->DeletionTimestamp) EnqueueNamespaceCleanup((*item)->object_meta()->Name);
+  }
   return Status::Ok();
 }
 
 std::optional<ApiError> Registry::CheckNamespaceExists(std::string_view ns) {
   const typed::ResourceInfo* ns_info = scheme_->FindResource("", "v1", "namespaces");
   auto got = store_->Get(ObjectKey(Prefix(*ns_info), "", ns));
-  if (got.ok()) return std::nullopt;
+  if (got.ok()) {
+    auto obj = DecodeFromStorage(got->value, got->mod_revision);
+    if (obj.ok() && (*obj)->object_meta()->DeletionTimestamp) {
+      return ApiError::Make(403, "Forbidden", "");  // completed by the caller (it knows the object)
+    }
+    return std::nullopt;
+  }
   if (got.status().code() == StatusCode::kNotFound) return ApiError::NotFound({"", "namespaces"}, ns);
   return ApiError::FromStorage(got.status(), {"", "namespaces"}, ns);
 }
@@ -388,7 +458,14 @@ ApiResult<std::unique_ptr<typed::Object>> Registry::Create(const typed::Resource
   if (auto err = PrepareForCreate(info, ns, *obj)) return std::move(*err);
   meta::ObjectMeta* m = obj->object_meta();
   if (info.namespaced) {
-    if (auto err = CheckNamespaceExists(m->Namespace)) return std::move(*err);
+    if (auto err = CheckNamespaceExists(m->Namespace)) {
+      if (err->code() == 403) {
+        return ApiError::Forbidden(GR(info), m->Name,
+                                   "unable to create new content in namespace " + m->Namespace +
+                                       " because it is being terminated");
+      }
+      return std::move(*err);
+    }
   }
   auto bytes = EncodeForStorage(*obj, FormatFor(info));
   if (!bytes.ok()) return ApiError::Internal(std::string(bytes.status().message()));
@@ -541,12 +618,35 @@ ApiResult<DeleteResult> Registry::Delete(const typed::ResourceInfo& info, std::s
                                     ", ResourceVersion in object meta: " + om->ResourceVersion);
     }
     Revision deleted_at = cur->mod_revision;
-    if (!options.dry_run) {
-      if (info.group.empty() && info.resource == "namespaces") {
-        if (Status s = DeleteNamespaceContents(name); !s.ok()) {
-          return ApiError::FromStorage(s, GR(info), name);
-        }
+    if (auto* nsobj = (*old)->As<k8s::core::v1::Namespace>()) {
+      // Mark it Terminating; the worker empties and removes it.
+      if (nsobj->ObjectMeta.DeletionTimestamp) {
+        return ApiError::Conflict(GR(info), name,
+                                  "The system is ensuring all content is removed from this namespace.  Upon "
+                                  "completion, this namespace will automatically be purged by the system.");
       }
+      nsobj->ObjectMeta.DeletionTimestamp.emplace() = options_.now();
+      nsobj->ObjectMeta.DeletionGracePeriodSeconds = 0;
+      nsobj->Status.Phase = "Terminating";
+      if (options.dry_run) {
+        DeleteResult result;
+        result.object = std::move(old).value();
+        return result;
+      }
+      auto bytes = EncodeForStorage(**old, FormatFor(info));
+      if (!bytes.ok()) return ApiError::Internal(std::string(bytes.status().message()));
+      auto rev = store_->Update(key, *bytes, cur->mod_revision);
+      if (!rev.ok()) {
+        if (rev.status().code() == StatusCode::kAborted && options.precondition_resource_version.empty()) continue;
+        return ApiError::FromStorage(rev.status(), GR(info), name);
+      }
+      EnqueueNamespaceCleanup(std::string(name));
+      DeleteResult result;
+      result.object = std::move(old).value();
+      result.object->object_meta()->ResourceVersion = std::to_string(*rev);
+      return result;
+    }
+    if (!options.dry_run) {
       auto rev = store_->Delete(key, cur->mod_revision);
       if (!rev.ok()) {
         if (rev.status().code() == StatusCode::kAborted && options.precondition_resource_version.empty()) continue;
@@ -560,7 +660,6 @@ ApiResult<DeleteResult> Registry::Delete(const typed::ResourceInfo& info, std::s
       if (!typed_obj.ok()) return ApiError::Internal(std::string(typed_obj.status().message()));
       result.object = std::move(typed_obj).value();
       result.object->object_meta()->ResourceVersion = std::to_string(deleted_at);
-      if (auto* nsobj = result.object->As<k8s::core::v1::Namespace>()) nsobj->Status.Phase = "Terminating";
     } else {
       result.status.Status_ = "Success";
       auto& d = result.status.Details.ensure();

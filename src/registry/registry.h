@@ -26,6 +26,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -119,10 +123,21 @@ struct RegistryOptions {
 class Registry {
  public:
   Registry(storage::Store* store, const typed::Scheme* scheme, RegistryOptions options = {});
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
 
   // Creates the namespaces every cluster has (default, kube-system, kube-public,
-  // kube-node-lease) when they do not exist yet.
+  // kube-node-lease) when they do not exist yet, and resumes the removal of namespaces
+  // that were terminating when the server stopped.
   Status Bootstrap();
+
+  // Namespace deletion is kube's: DELETE marks the namespace Terminating
+  // (deletionTimestamp, status.phase) and answers at once; a background worker (the
+  // namespace controller's part) then deletes everything in it and finally the namespace.
+  // Creating into a terminating namespace is 403. For tests: waits until no namespace is
+  // being removed (false on timeout).
+  bool WaitForNamespaceCleanup(std::chrono::milliseconds timeout);
 
   const typed::Scheme& scheme() const { return *scheme_; }
   storage::Store* store() const { return store_; }
@@ -158,10 +173,19 @@ class Registry {
   std::optional<ApiError> PrepareForCreate(const typed::ResourceInfo& info, std::string_view ns,
                                            typed::Object& obj);
   Status DeleteNamespaceContents(std::string_view ns);
+  void EnqueueNamespaceCleanup(std::string ns);
+  void NamespaceWorker();
 
   storage::Store* store_;
   const typed::Scheme* scheme_;
   RegistryOptions options_;
+
+  std::mutex ns_mu_;
+  std::condition_variable ns_cv_;
+  std::deque<std::string> ns_pending_;  // namespaces to empty and remove
+  int ns_busy_ = 0;                     // being worked on now
+  bool ns_stop_ = false;
+  std::thread ns_worker_;
 };
 
 // A random UUID v4 in its canonical text form.

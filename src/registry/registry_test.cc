@@ -238,8 +238,52 @@ TEST_F(RegistryTest, DeletingANamespaceDeletesItsObjects) {
   ASSERT_TRUE(del.ok());
   ASSERT_NE(del->object, nullptr);  // namespaces answer with the object
   EXPECT_EQ(del->object->As<core::Namespace>()->Status.Phase, "Terminating");
+  EXPECT_TRUE(del->object->object_meta()->DeletionTimestamp);
+  ASSERT_TRUE(reg_->WaitForNamespaceCleanup(std::chrono::seconds(10)));
   EXPECT_FALSE(reg_->Get(*cm_, "team", "a").ok());
+  EXPECT_FALSE(reg_->Get(*ns_, "", "team").ok());
   EXPECT_TRUE(reg_->Get(*cm_, "default", "a").ok());
+}
+
+TEST_F(RegistryTest, TerminatingNamespaceRefusesNewContent) {
+  auto ns = typed::Scheme::Default().Find("v1", "Namespace")->New();
+  ns->object_meta()->Name = "going";
+  ASSERT_TRUE(reg_->Create(*ns_, "", std::move(ns)).ok());
+  // Stop the worker from finishing by marking the namespace without enqueueing it: a
+  // dry-run delete shows the answer, then a real one marks it.
+  DeleteOptions dry;
+  dry.dry_run = true;
+  auto d = reg_->Delete(*ns_, "", "going", dry);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->object->As<core::Namespace>()->Status.Phase, "Terminating");
+  EXPECT_TRUE(reg_->Get(*ns_, "", "going").ok());  // dry run: still there, not terminating
+  auto ok = reg_->Create(*cm_, "going", ConfigMap("fine"));
+  ASSERT_TRUE(ok.ok());
+
+  // Marked Terminating by storage write, as the API would (without the cleanup worker).
+  auto cur = reg_->Get(*ns_, "", "going");
+  ASSERT_TRUE(cur.ok());
+  auto marked = (*cur)->Clone();
+  marked->object_meta()->DeletionTimestamp.emplace() = k8s::meta::v1::Time::Now().Rfc3339Copy();
+  auto bytes = EncodeForStorage(*marked, StorageFormat::kProtobuf);
+  ASSERT_TRUE(bytes.ok());
+  ASSERT_TRUE(store_->Put("/registry/namespaces/going", *bytes).ok());
+  auto refused = reg_->Create(*cm_, "going", ConfigMap("late"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), 403);
+  EXPECT_EQ(refused.error().message(),
+            "configmaps \"late\" is forbidden: unable to create new content in namespace going because it is "
+            "being terminated");
+  auto again = reg_->Delete(*ns_, "", "going");
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), 409);
+
+  // A restarted server resumes the removal.
+  Registry restarted(store_.get(), &typed::Scheme::Default());
+  ASSERT_TRUE(restarted.Bootstrap().ok());
+  ASSERT_TRUE(restarted.WaitForNamespaceCleanup(std::chrono::seconds(10)));
+  EXPECT_FALSE(restarted.Get(*ns_, "", "going").ok());
+  EXPECT_FALSE(restarted.Get(*cm_, "going", "fine").ok());
 }
 
 TEST_F(RegistryTest, PagingWithContinueAndRemainingItemCount) {
