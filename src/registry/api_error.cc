@@ -197,9 +197,13 @@ ApiError ApiError::FromStorage(const Status& s, GroupResource gr, std::string_vi
                       "and try again");
     case StatusCode::kExpired:
       return Gone("The resourceVersion for the provided list is too old.");
-    case StatusCode::kResourceExhausted:
-      // etcd's own text for an over-large write; kube passes it through as a plain error.
-      return Unknown("etcdserver: request is too large");
+    case StatusCode::kResourceExhausted: {
+      // etcd's own text ("etcdserver: request is too large", "etcdserver: mvcc: database
+      // space exceeded"): kube passes it through as a plain (500, reasonless) error.
+      std::string_view m = s.message();
+      size_t at = m.find("etcdserver: ");
+      return Unknown(std::string(at == std::string_view::npos ? m : m.substr(at)));
+    }
     case StatusCode::kUnavailable:
       return ServiceUnavailable(std::string(s.message()));
     default:

@@ -2361,6 +2361,25 @@ TEST_F(ApiHttpEtcdTest, CompactedRevisionsGive410) {
   EXPECT_TRUE((*wp)->ended());
 }
 
+// etcd refuses requests over its --max-request-bytes (1.5 MiB by default): the 1.6 MB
+// object fits the API's 3 MiB body limit and etcd's gRPC message limit (2 MiB), so the storage error reaches the client as kube passes
+// it on (500, no reason, etcd's text), and nothing is stored.
+TEST_F(ApiHttpEtcdTest, ObjectTooLargeForEtcd) {
+  HttpClient c = ClientFor(*streaming_);
+  std::string big(1600000, 'x');
+  std::string body = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"huge\"},"
+                     "\"data\":{\"k\":\"" + big + "\"}}";
+  auto r = c.Post("/api/v1/namespaces/default/configmaps", body, {{"Content-Type", "application/json"}});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, 500);
+  EXPECT_EQ(r->body,
+            "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":"
+            "\"etcdserver: request is too large\",\"code\":500}\n");
+  auto get = c.Get("/api/v1/namespaces/default/configmaps/huge");
+  ASSERT_TRUE(get.ok());
+  EXPECT_EQ(get->status, 404);
+}
+
 TEST_F(ApiHttpEtcdTest, ErrorAfterTheFirstByteCutsTheResponse) {
   // 120 x 100 KB: the server reads etcd in pages (the first of 64 keys, ~6.4 MB), more
   // than the socket buffers hold, so the second page is read only after the client has
