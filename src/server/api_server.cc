@@ -707,7 +707,19 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
   Impl& im = *impl_;
   const std::string& path = req.path;
 
-  // Health and version: public.
+  // Authentication first: a wrong token is 401 everywhere; no token is anonymous, which
+  // may only reach the health endpoints and /version (kube's anonymous + RBAC defaults).
+  std::string_view authz = req.Header("Authorization");
+  bool authenticated = false;
+  if (!authz.empty()) {
+    auto token = auth::BearerToken(authz);
+    if (token && tokens_ && tokens_->Authenticate(*token) != nullptr) authenticated = true;
+    if (!authenticated) {
+      co_await im.SendError(req, w, ApiError::Unauthorized("Unauthorized"));
+      co_return;
+    }
+  }
+  // Health: public.
   if (path == "/healthz" || path == "/livez" || path == "/readyz" || path.starts_with("/healthz/") ||
       path.starts_with("/livez/") || path.starts_with("/readyz/")) {
     bool stopping = http_ && http_->stopping();
@@ -727,17 +739,6 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
     co_return;
   }
 
-  // Authentication.
-  std::string_view authz = req.Header("Authorization");
-  bool authenticated = false;
-  if (!authz.empty()) {
-    auto token = auth::BearerToken(authz);
-    if (token && tokens_ && tokens_->Authenticate(*token) != nullptr) authenticated = true;
-    if (!authenticated) {
-      co_await im.SendError(req, w, ApiError::Unauthorized("Unauthorized"));
-      co_return;
-    }
-  }
   if (path == "/version" || path == "/version/") {
     (void)co_await w.Send(200, Impl::BaseHeaders(kJson), VersionJson());
     co_return;

@@ -252,6 +252,24 @@ class StreamTransport final : public Transport {
     }
   }
 
+  // Reads and discards up to `max_bytes` until the peer stops sending, closes, or
+  // `timeout` passes: a "lingering close", so that a client still writing a request body
+  // we refused reads our answer instead of a connection reset.
+  asio::awaitable<void> Drain(size_t max_bytes, std::chrono::milliseconds timeout) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    timer.expires_after(timeout);
+    auto reader = [this, max_bytes]() -> asio::awaitable<void> {
+      std::vector<char> buf(64 * 1024);
+      size_t total = 0;
+      while (!closed_ && total < max_bytes) {
+        auto [ec, n] = co_await stream_.async_read_some(asio::buffer(buf), kTuple);
+        if (ec) co_return;
+        total += n;
+      }
+    };
+    co_await (reader() || timer.async_wait(kTuple));
+  }
+
   void Close() override {
     if (closed_) return;
     closed_ = true;
@@ -355,6 +373,7 @@ asio::awaitable<void> ServeConnection(HttpServer* server, const HttpOptions* opt
       headers.push_back({"Content-Type", "application/json"});
       headers.push_back({"Cache-Control", "no-cache, private"});
       (void)co_await w.Send(413, std::move(headers), body);
+      co_await transport->Drain(2 * options->max_request_bytes, std::chrono::seconds(2));
       break;
     }
     if (ec) break;

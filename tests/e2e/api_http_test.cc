@@ -601,6 +601,15 @@ TEST_F(ApiHttpTest, NoTokenOrWrongTokenIs401Status) {
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->status, 401);
 
+    // A wrong token is refused even where no token is needed (authentication comes first).
+    req.target = "/healthz";
+    req.headers = {{"Authorization", "Bearer not-the-token"}};
+    r = c.Do(req);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 401);
+    EXPECT_EQ(r->body, kUnauthorized);
+    req.headers.clear();
+
     // With the token: 200.
     auto ok = c.Get("/api/v1/namespaces");
     ASSERT_TRUE(ok.ok());
