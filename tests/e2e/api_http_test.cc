@@ -2649,5 +2649,34 @@ TEST(ApiHttpShutdownTest, SigtermEndsOpenWatchAndExitsZero) {
             << std::chrono::duration_cast<std::chrono::milliseconds>(exited_after).count() << " ms\n";
 }
 
+// A client that stops reading a LIST: with --write-timeout=1s the server gives up on it
+// (closes the connection without the final chunk) instead of holding the request forever.
+TEST(ApiHttpWriteTimeoutTest, AClientThatStopsReadingIsCutOff) {
+  ApiServerOptions o;
+  o.extra_args = {"--write-timeout=1s"};
+  ApiServerProcess server(o);
+  ASSERT_TRUE(server.Start().ok()) << server.LogTail();
+  HttpClient c = ClientFor(server);
+  for (int i = 0; i < 120; ++i) {
+    auto r = c.Post(CmPath("default"), ConfigMapJson("cm-" + std::to_string(1000 + i), {},
+                                                     {{"v", std::string(100 * 1000, 'x')}}));
+    ASSERT_TRUE(r.ok() && r->status == 201);
+  }
+  HttpRequest list;
+  list.target = CmPath("default");
+  auto stream = ClientFor(server, 64 * 1024).Open(list);
+  ASSERT_TRUE(stream.ok()) << stream.status().ToString();
+  ASSERT_EQ((*stream)->status(), 200);
+  // Stop reading for well over the write timeout, then read what is left.
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  auto rest = (*stream)->ReadAll(std::chrono::seconds(20));
+  EXPECT_FALSE((*stream)->ended());
+  EXPECT_TRUE((*stream)->closed());
+  // The server is fine and serves the next client.
+  auto r = c.Get(CmPath("default") + "?limit=1");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200);
+}
+
 }  // namespace
 }  // namespace kstream::e2e

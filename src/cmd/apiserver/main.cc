@@ -55,6 +55,7 @@ std::vector<Flag> DefaultFlags() {
       {"max-mutating-requests-inflight", "200", "Maximum number of mutating requests in flight (0: no limit)."},
       {"min-request-timeout", "1800", "Minimum watch timeout in seconds (watches last 1-2x this unless timeoutSeconds)."},
       {"watch-bookmark-interval", "60s", "How often idle watches that allow bookmarks get one."},
+      {"write-timeout", "60s", "Close a connection whose client has not accepted any response bytes for this long."},
       {"shutdown-watch-termination-grace-period", "5s", "How long requests in flight may take to finish on SIGTERM."},
       {"help", "false", "Print this help."},
   };
@@ -231,6 +232,9 @@ int main(int argc, char** argv) {
   hopts.bind_address = values["bind-address"];
   hopts.secure_port = static_cast<uint16_t>(std::atoi(values["secure-port"].c_str()));
   if (!values["insecure-port"].empty()) hopts.insecure_port = static_cast<uint16_t>(std::atoi(values["insecure-port"].c_str()));
+  if (!ParseDuration(values["write-timeout"], &hopts.write_timeout) || hopts.write_timeout.count() <= 0) {
+    return Fail("invalid --write-timeout");
+  }
   hopts.tls_cert_file = cert;
   hopts.tls_key_file = key;
 
