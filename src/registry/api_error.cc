@@ -1,5 +1,7 @@
 #include "registry/api_error.h"
 
+#include "registry/label_selector.h"
+
 namespace kstream::registry {
 
 namespace meta = k8s::meta::v1;
@@ -11,28 +13,16 @@ std::string GroupResource::String() const {
 
 namespace {
 
-std::string Quote(std::string_view s) {
-  // Go's %q of the simple strings kube puts in messages (names are validated; anything
-  // unusual is escaped).
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-    } else if (c < 0x20 || c == 0x7f) {
-      static const char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-  }
-  out.push_back('"');
-  return out;
-}
-
 meta::StatusDetails& Details(ApiError& e) { return e.status.Details.ensure(); }
+
+// details {name, group, kind: <resource>}, as kube's errors about one object carry.
+meta::StatusDetails& ObjectDetails(ApiError& e, GroupResource gr, std::string_view name) {
+  auto& d = Details(e);
+  d.Name = std::string(name);
+  d.Group = std::string(gr.group);
+  d.Kind = std::string(gr.resource);
+  return d;
+}
 
 }  // namespace
 
@@ -46,31 +36,22 @@ ApiError ApiError::Make(int code, std::string reason, std::string message) {
 }
 
 ApiError ApiError::NotFound(GroupResource gr, std::string_view name) {
-  ApiError e = Make(404, "NotFound", gr.String() + " " + Quote(name) + " not found");
-  auto& d = Details(e);
-  d.Name = std::string(name);
-  d.Group = std::string(gr.group);
-  d.Kind = std::string(gr.resource);
+  ApiError e = Make(404, "NotFound", gr.String() + " " + GoQuote(name) + " not found");
+  ObjectDetails(e, gr, name);
   return e;
 }
 
 ApiError ApiError::AlreadyExists(GroupResource gr, std::string_view name) {
-  ApiError e = Make(409, "AlreadyExists", gr.String() + " " + Quote(name) + " already exists");
-  auto& d = Details(e);
-  d.Name = std::string(name);
-  d.Group = std::string(gr.group);
-  d.Kind = std::string(gr.resource);
+  ApiError e = Make(409, "AlreadyExists", gr.String() + " " + GoQuote(name) + " already exists");
+  ObjectDetails(e, gr, name);
   return e;
 }
 
 ApiError ApiError::GenerateNameConflict(GroupResource gr, std::string_view name, int retry_after_seconds) {
   ApiError e = Make(409, "AlreadyExists",
-                    gr.String() + " " + Quote(name) +
+                    gr.String() + " " + GoQuote(name) +
                         " already exists, the server was not able to generate a unique name for the object");
-  auto& d = Details(e);
-  d.Name = std::string(name);
-  d.Group = std::string(gr.group);
-  d.Kind = std::string(gr.resource);
+  auto& d = ObjectDetails(e, gr, name);
   d.RetryAfterSeconds = retry_after_seconds;
   e.retry_after_seconds = retry_after_seconds;
   return e;
@@ -78,12 +59,9 @@ ApiError ApiError::GenerateNameConflict(GroupResource gr, std::string_view name,
 
 ApiError ApiError::Conflict(GroupResource gr, std::string_view name, std::string_view message) {
   ApiError e = Make(409, "Conflict",
-                    "Operation cannot be fulfilled on " + gr.String() + " " + Quote(name) + ": " +
+                    "Operation cannot be fulfilled on " + gr.String() + " " + GoQuote(name) + ": " +
                         std::string(message));
-  auto& d = Details(e);
-  d.Name = std::string(name);
-  d.Group = std::string(gr.group);
-  d.Kind = std::string(gr.resource);
+  ObjectDetails(e, gr, name);
   return e;
 }
 
@@ -102,7 +80,7 @@ ApiError ApiError::Invalid(std::string_view group, std::string_view kind, std::s
     }
     agg += "]";
   }
-  ApiError e = Make(422, "Invalid", qualified + " " + Quote(name) + " is invalid: " + agg);
+  ApiError e = Make(422, "Invalid", qualified + " " + GoQuote(name) + " is invalid: " + agg);
   auto& d = Details(e);
   d.Name = std::string(name);
   d.Group = std::string(group);
@@ -121,19 +99,16 @@ ApiError ApiError::BadRequest(std::string message) { return Make(400, "BadReques
 
 ApiError ApiError::Forbidden(GroupResource gr, std::string_view name, std::string_view message) {
   std::string text = gr.String();
-  if (!name.empty()) text += " " + Quote(name);
+  if (!name.empty()) text += " " + GoQuote(name);
   text += " is forbidden: " + std::string(message);
   ApiError e = Make(403, "Forbidden", std::move(text));
-  auto& d = Details(e);
-  d.Name = std::string(name);
-  d.Group = std::string(gr.group);
-  d.Kind = std::string(gr.resource);
+  ObjectDetails(e, gr, name);
   return e;
 }
 
 ApiError ApiError::MethodNotSupported(GroupResource gr, std::string_view verb) {
   ApiError e = Make(405, "MethodNotAllowed",
-                    std::string(verb) + " is not supported on resources of kind " + Quote(gr.String()));
+                    std::string(verb) + " is not supported on resources of kind " + GoQuote(gr.String()));
   auto& d = Details(e);
   d.Group = std::string(gr.group);
   d.Kind = std::string(gr.resource);

@@ -13,6 +13,7 @@
 #include "api/k8s/events/v1/types.h"
 #include "api/k8s/meta/v1/types.h"
 #include "registry/human_duration.h"
+#include "registry/validation.h"
 
 namespace kstream::registry {
 
@@ -295,50 +296,8 @@ std::string FormatLabels(const typed::Map<std::string>& labels) {
 
 // --- label selectors (metav1.LabelSelectorAsSelector(...).String()) ---
 
-bool IsAlnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-// ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9], at most 63 characters; empty is allowed only
-// when `allow_empty`.
-bool IsQualifiedNamePart(std::string_view s, bool allow_empty) {
-  if (s.empty()) return allow_empty;
-  if (s.size() > 63) return false;
-  if (!IsAlnum(s.front()) || !IsAlnum(s.back())) return false;
-  for (char c : s) {
-    if (!IsAlnum(c) && c != '-' && c != '_' && c != '.') return false;
-  }
-  return true;
-}
-
-// A DNS-1123 subdomain: lowercase labels [a-z0-9]([-a-z0-9]*[a-z0-9])? joined by dots,
-// at most 253 characters.
-bool IsDns1123Subdomain(std::string_view s) {
-  if (s.empty() || s.size() > 253) return false;
-  size_t start = 0;
-  while (true) {
-    size_t dot = s.find('.', start);
-    std::string_view label = s.substr(start, dot == std::string_view::npos ? s.npos : dot - start);
-    if (label.empty()) return false;
-    auto lower_alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-    if (!lower_alnum(label.front()) || !lower_alnum(label.back())) return false;
-    for (char c : label) {
-      if (!lower_alnum(c) && c != '-') return false;
-    }
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
-  }
-}
-
 // validateLabelKey: a qualified name, "[prefix/]name".
-bool IsLabelKey(std::string_view key) {
-  size_t slash = key.find('/');
-  if (slash == std::string_view::npos) return IsQualifiedNamePart(key, false);
-  std::string_view prefix = key.substr(0, slash);
-  std::string_view name = key.substr(slash + 1);
-  if (name.find('/') != std::string_view::npos) return false;
-  return IsDns1123Subdomain(prefix) && IsQualifiedNamePart(name, false);
-}
+bool IsLabelKey(std::string_view key) { return IsQualifiedName(key); }
 
 bool IsLabelValue(std::string_view v) { return IsQualifiedNamePart(v, true); }
 

@@ -7,6 +7,8 @@
 #include "api/json.h"
 #include "api/k8s/core/v1/types.h"
 #include "registry/continue_token.h"
+#include "registry/label_selector.h"
+#include "registry/validation.h"
 #include "registry/storage_layout.h"
 
 namespace kstream::registry {
@@ -48,6 +50,20 @@ ApiError InvalidRv(std::string_view rv) {
   std::string q(rv);
   return ApiError::BadRequest("resourceVersion: Invalid value: \"" + q + "\": strconv.ParseUint: parsing \"" + q +
                               "\": invalid syntax");
+}
+
+// The object's namespace from the request: filled in when empty, a 400 when it differs;
+// cleared for cluster-scoped resources.
+std::optional<ApiError> SetNamespace(const typed::ResourceInfo& info, std::string_view ns, meta::ObjectMeta* m) {
+  if (!info.namespaced) {
+    m->Namespace.clear();
+  } else if (m->Namespace.empty()) {
+    m->Namespace = std::string(ns);
+  } else if (m->Namespace != ns) {
+    return ApiError::BadRequest("the namespace of the object (" + m->Namespace +
+                                ") does not match the namespace on the request (" + std::string(ns) + ")");
+  }
+  return std::nullopt;
 }
 
 // Kinds whose strategy sets metadata.generation (1 on create, +1 when the spec changes).
@@ -212,47 +228,6 @@ std::string RandomNameSuffix() {
   return s;
 }
 
-namespace {
-
-bool IsDns1123Label(std::string_view s) {
-  if (s.empty() || s.size() > 63) return false;
-  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  if (!alnum(s.front()) || !alnum(s.back())) return false;
-  for (char c : s) {
-    if (!alnum(c) && c != '-') return false;
-  }
-  return true;
-}
-
-bool IsDns1123Subdomain(std::string_view s) {
-  if (s.empty() || s.size() > 253) return false;
-  size_t start = 0;
-  while (true) {
-    size_t dot = s.find('.', start);
-    std::string_view part = s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    if (part.empty()) return false;
-    auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-    if (!alnum(part.front()) || !alnum(part.back())) return false;
-    for (char c : part) {
-      if (!alnum(c) && c != '-') return false;
-    }
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
-  }
-}
-
-std::string GoQuote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
-
-}  // namespace
-
 std::vector<FieldCause> ValidateObjectName(const typed::ResourceInfo& info, std::string_view name) {
   std::vector<FieldCause> causes;
   bool label = info.group.empty() && info.resource == "namespaces";
@@ -411,16 +386,7 @@ std::optional<ApiError> Registry::PrepareForCreate(const typed::ResourceInfo& in
                                                    typed::Object& obj) {
   meta::ObjectMeta* m = obj.object_meta();
   if (m == nullptr) return ApiError::BadRequest("the object has no metadata");
-  if (info.namespaced) {
-    if (m->Namespace.empty()) {
-      m->Namespace = std::string(ns);
-    } else if (m->Namespace != ns) {
-      return ApiError::BadRequest("the namespace of the object (" + m->Namespace +
-                                  ") does not match the namespace on the request (" + std::string(ns) + ")");
-    }
-  } else {
-    m->Namespace.clear();
-  }
+  if (auto err = SetNamespace(info, ns, m)) return std::move(*err);
   if (!m->ResourceVersion.empty()) {
     return ApiError::Unknown("resourceVersion should not be set on objects to be created");
   }
@@ -496,16 +462,7 @@ ApiResult<std::unique_ptr<typed::Object>> Registry::Update(const typed::Resource
     return ApiError::BadRequest("the name of the object (" + m->Name + ") does not match the name on the URL (" +
                                 std::string(name) + ")");
   }
-  if (info.namespaced) {
-    if (m->Namespace.empty()) {
-      m->Namespace = std::string(ns);
-    } else if (m->Namespace != ns) {
-      return ApiError::BadRequest("the namespace of the object (" + m->Namespace +
-                                  ") does not match the namespace on the request (" + std::string(ns) + ")");
-    }
-  } else {
-    m->Namespace.clear();
-  }
+  if (auto err = SetNamespace(info, ns, m)) return std::move(*err);
   std::optional<Revision> wanted;
   if (!m->ResourceVersion.empty()) {
     auto rv = ParseRv(m->ResourceVersion);
