@@ -44,6 +44,9 @@ class BufferSink final : public Sink {
   }
   const std::string& data() const { return data_; }
   std::string Take() { return std::move(data_); }
+  // Empties the buffer, keeping its capacity (a writer that sends what was collected and
+  // reuses the sink).
+  void Clear() { data_.clear(); }
 
  private:
   std::string data_;

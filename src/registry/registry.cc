@@ -129,6 +129,13 @@ Result<std::unique_ptr<typed::Object>> AsEndpointKind(const typed::Scheme& schem
   return typed::DecodeObject(scheme, v);
 }
 
+// A stored object as the endpoint's kind, resourceVersion = `mod_revision`.
+Result<std::unique_ptr<typed::Object>> DecodeForEndpoint(const typed::Scheme& scheme, const typed::ResourceInfo& info,
+                                                         std::string_view value, Revision mod_revision) {
+  KS_ASSIGN_OR_RETURN(auto obj, DecodeFromStorage(value, mod_revision));
+  return AsEndpointKind(scheme, info, std::move(obj));
+}
+
 // An ItemSource over one storage snapshot of a key range: decodes each stored object
 // (resourceVersion = its mod revision) and skips those the filter rejects.
 class StoreItemSource final : public collection::ItemSource<typed::Object> {
@@ -141,13 +148,11 @@ class StoreItemSource final : public collection::ItemSource<typed::Object> {
     while (true) {
       KS_ASSIGN_OR_RETURN(const storage::KeyValueView* kv, it_->Next());
       if (kv == nullptr) return static_cast<const typed::Object*>(nullptr);
-      auto obj = DecodeFromStorage(kv->value, kv->mod_revision);
+      auto obj = DecodeForEndpoint(*scheme_, *info_, kv->value, kv->mod_revision);
       if (!obj.ok()) {
         return Internal("decoding " + std::string(kv->key) + ": " + std::string(obj.status().message()));
       }
-      auto typed_obj = AsEndpointKind(*scheme_, *info_, std::move(obj).value());
-      if (!typed_obj.ok()) return typed_obj.status();
-      current_ = std::move(typed_obj).value();
+      current_ = std::move(obj).value();
       // Items of a built-in list carry no kind/apiVersion, as kube's (only the list is
       // versioned; kubernetes/kubernetes#3030).
       if (auto* tm = current_->type_meta()) *tm = {};
@@ -375,11 +380,9 @@ ApiResult<std::unique_ptr<typed::Object>> Registry::Get(const typed::ResourceInf
   }
   auto kv = store_->Get(ObjectKey(Prefix(info), info.namespaced ? ns : "", name));
   if (!kv.ok()) return ApiError::FromStorage(kv.status(), GR(info), name);
-  auto obj = DecodeFromStorage(kv->value, kv->mod_revision);
+  auto obj = DecodeForEndpoint(*scheme_, info, kv->value, kv->mod_revision);
   if (!obj.ok()) return ApiError::Internal(std::string(obj.status().message()));
-  auto typed_obj = AsEndpointKind(*scheme_, info, std::move(obj).value());
-  if (!typed_obj.ok()) return ApiError::Internal(std::string(typed_obj.status().message()));
-  return std::move(typed_obj).value();
+  return std::move(obj).value();
 }
 
 std::optional<ApiError> Registry::PrepareForCreate(const typed::ResourceInfo& info, std::string_view ns,
@@ -761,11 +764,9 @@ ApiResult<ListPage> Registry::List(const typed::ResourceInfo& info, std::string_
       if (o.filter.empty()) {
         ++matched;
       } else {
-        auto obj = DecodeFromStorage((*kv)->value, (*kv)->mod_revision);
+        auto obj = DecodeForEndpoint(*scheme_, info, (*kv)->value, (*kv)->mod_revision);
         if (!obj.ok()) return ApiError::Internal(std::string(obj.status().message()));
-        auto typed_obj = AsEndpointKind(*scheme_, info, std::move(obj).value());
-        if (!typed_obj.ok()) return ApiError::Internal(std::string(typed_obj.status().message()));
-        if (o.filter(**typed_obj)) ++matched;
+        if (o.filter(**obj)) ++matched;
       }
     }
     if (has_more) {
@@ -916,8 +917,7 @@ class StoreWatchSession final : public WatchSession {
   }
 
   Result<std::unique_ptr<typed::Object>> Decode(std::string_view value, Revision rev) {
-    KS_ASSIGN_OR_RETURN(auto obj, DecodeFromStorage(value, rev));
-    return AsEndpointKind(*scheme_, *info_, std::move(obj));
+    return DecodeForEndpoint(*scheme_, *info_, value, rev);
   }
 
   void InitialBatch(std::vector<WatchEvent>* out) {

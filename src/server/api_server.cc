@@ -74,17 +74,7 @@ bool ParseInt(std::string_view s, int64_t* out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
-const meta::Time Now() { return meta::Time::Now(); }
-
-// A sink that keeps what is ready for the wire until the writer sends it.
-class PendingSink final : public encoding::Sink {
- public:
-  Status Write(std::string_view bytes) override {
-    buf.append(bytes);
-    return Status::Ok();
-  }
-  std::string buf;
-};
+meta::Time Now() { return meta::Time::Now(); }
 
 std::string ApiVersionOf(const typed::ResourceInfo& info) {
   return info.group.empty() ? std::string(info.version) : std::string(info.group) + "/" + std::string(info.version);
@@ -98,9 +88,11 @@ class PartialMetadataSource final : public collection::ItemSource<typed::Object>
   Result<const typed::Object*> Next() override {
     KS_ASSIGN_OR_RETURN(const typed::Object* item, items_->Next());
     if (item == nullptr) return static_cast<const typed::Object*>(nullptr);
-    current_ = kind_->New();
+    if (!current_) {
+      current_ = kind_->New();
+      current_->SetTypeMetaFromKind();
+    }
     *current_->object_meta() = *item->object_meta();
-    current_->SetTypeMetaFromKind();
     return static_cast<const typed::Object*>(current_.get());
   }
   Status Rewind() override { return items_->Rewind(); }
@@ -168,23 +160,42 @@ struct ApiServer::Impl {
     return Status::Ok();
   }
 
-  // Sends a complete body, gzipped when the client accepts it and it is over 128 KiB.
+  static void AddGzipHeaders(std::vector<Header>* headers) {
+    headers->push_back({"Content-Encoding", "gzip"});
+    headers->push_back({"Vary", "Accept-Encoding"});
+  }
+
+  // Sends a complete body; GzipSink decides on gzip (client accepts it, over 128 KiB).
   asio::awaitable<void> SendBody(Request& req, ResponseWriter& w, int code, std::vector<Header> headers,
-                                 std::string body, bool allow_gzip = true) {
-    if (allow_gzip && encoding::AcceptsGzip(req.Header("Accept-Encoding")) &&
-        body.size() > encoding::kGzipThresholdBytes) {
-      encoding::BufferSink out;
-      encoding::GzipSink gz(&out, nullptr, {});
-      Status s = gz.Write(body);
-      if (s.ok()) s = gz.Close();
-      if (s.ok()) {
-        headers.push_back({"Content-Encoding", "gzip"});
-        headers.push_back({"Vary", "Accept-Encoding"});
-        (void)co_await w.Send(code, std::move(headers), out.data());
-        co_return;
-      }
+                                 std::string body) {
+    encoding::BufferSink out;
+    bool gzip = false;
+    auto gz = encoding::MaybeGzip(&out, req.Header("Accept-Encoding"), [&gzip](bool g) {
+      gzip = g;
+      return Status::Ok();
+    });
+    Status s = gz->Write(body);
+    if (s.ok()) s = gz->Close();
+    if (s.ok() && gzip) {
+      AddGzipHeaders(&headers);
+      (void)co_await w.Send(code, std::move(headers), out.data());
+      co_return;
     }
     (void)co_await w.Send(code, std::move(headers), body);
+  }
+
+  // The Table's includeObject (default Metadata); an error for an unknown value.
+  static std::optional<ApiError> ParseIncludeObject(const Request& req, collection::TableOptions* topts) {
+    auto include = req.Query("includeObject");
+    if (!include || include->empty() || *include == "Metadata") return std::nullopt;
+    if (*include == "None") {
+      topts->include_object = collection::IncludeObject::kNone;
+    } else if (*include == "Object") {
+      topts->include_object = collection::IncludeObject::kObject;
+    } else {
+      return ApiError::BadRequest("unrecognized includeObject value: \"" + std::string(*include) + "\"");
+    }
+    return std::nullopt;
   }
 
   // A Status error, encoded as negotiated (JSON when the negotiation itself failed).
@@ -223,12 +234,6 @@ struct ApiServer::Impl {
     std::string body;
     (void)typed::AppendObjectJson(*obj, &body, encoding::json::Style::kIndent);
     (void)co_await w.Send(err.code(), BaseHeaders(kJson), body);
-  }
-
-  static bool IsPrettyQuery(const Request& req) {
-    auto p = req.Query("pretty");
-    bool v = false;
-    return p && ParseBool(*p, &v) && v;
   }
 
   Output ToOutput(const NegotiatedOutput& n, const Request& req) {
@@ -286,7 +291,7 @@ struct ApiServer::Impl {
   // ~batch_bytes awaited on the socket. Errors before the first byte become a Status.
   asio::awaitable<void> StreamList(Request& req, ResponseWriter& w, collection::PieceEncoder& enc,
                                    const Output& out, int code = 200) {
-    PendingSink pending;
+    encoding::BufferSink pending;  // what is ready for the wire
     bool gzip = false;
     encoding::GzipOptions gopts;
     gopts.enabled = encoding::AcceptsGzip(req.Header("Accept-Encoding"));
@@ -297,10 +302,7 @@ struct ApiServer::Impl {
     }, gopts);
     auto headers = [&] {
       auto h = BaseHeaders(out.ContentType());
-      if (gzip) {
-        h.push_back({"Content-Encoding", "gzip"});
-        h.push_back({"Vary", "Accept-Encoding"});
-      }
+      if (gzip) AddGzipHeaders(&h);
       return h;
     };
     if (!self->options_.streaming) {
@@ -317,7 +319,7 @@ struct ApiServer::Impl {
         co_await SendError(req, w, ApiError::Internal(std::string(s.message())), &out);
         co_return;
       }
-      (void)co_await w.Send(code, headers(), pending.buf);
+      (void)co_await w.Send(code, headers(), pending.data());
       co_return;
     }
     while (true) {
@@ -331,11 +333,10 @@ struct ApiServer::Impl {
         co_return;
       }
       if (!*more) break;
-      if (pending.buf.size() >= self->options_.batch_bytes) {
+      if (pending.data().size() >= self->options_.batch_bytes) {
         if (!w.head_sent() && !(co_await w.Begin(code, headers())).ok()) co_return;
-        if (!(co_await w.Chunk(pending.buf)).ok()) co_return;
-        pending.buf.clear();
-        if (pending.buf.capacity() > 4 * self->options_.batch_bytes) pending.buf.shrink_to_fit();
+        if (!(co_await w.Chunk(pending.data())).ok()) co_return;
+        pending.Clear();
       }
     }
     if (Status s = gz.Close(); !s.ok()) {
@@ -347,10 +348,10 @@ struct ApiServer::Impl {
       co_return;
     }
     if (!w.head_sent()) {
-      (void)co_await w.Send(code, headers(), pending.buf);
+      (void)co_await w.Send(code, headers(), pending.data());
       co_return;
     }
-    if (!(co_await w.Chunk(pending.buf)).ok()) co_return;
+    if (!(co_await w.Chunk(pending.data())).ok()) co_return;
     (void)co_await w.End();
   }
 
@@ -361,17 +362,9 @@ struct ApiServer::Impl {
     auto style = out.pretty ? encoding::json::Style::kIndent : encoding::json::Style::kCompact;
     if (out.target == Output::Target::kTable) {
       collection::TableOptions topts;
-      auto include = req.Query("includeObject");
-      if (include && !include->empty()) {
-        if (*include == "None") {
-          topts.include_object = collection::IncludeObject::kNone;
-        } else if (*include == "Object") {
-          topts.include_object = collection::IncludeObject::kObject;
-        } else if (*include != "Metadata") {
-          co_await SendError(req, w, ApiError::BadRequest("unrecognized includeObject value: \"" +
-                                                          std::string(*include) + "\""), &out);
-          co_return;
-        }
+      if (auto err = ParseIncludeObject(req, &topts)) {
+        co_await SendError(req, w, *err, &out);
+        co_return;
       }
       topts.api_version = "meta.k8s.io/" + out.target_version;
       const auto& printer = registry::PrinterFor(info.group, info.resource);
@@ -432,15 +425,11 @@ struct ApiServer::Impl {
     Status s;
     if (out.target == Output::Target::kTable) {
       collection::TableOptions topts;
-      auto include = req.Query("includeObject");
-      if (include && *include == "None") topts.include_object = collection::IncludeObject::kNone;
-      if (include && *include == "Object") topts.include_object = collection::IncludeObject::kObject;
+      (void)ParseIncludeObject(req, &topts);  // single objects ignore an unknown value
       topts.api_version = "meta.k8s.io/" + out.target_version;
       const auto& printer = registry::PrinterFor(info.group, info.resource);
       if (out.format == Output::Format::kYaml) {
         // A one-row table, as YAML.
-        registry::ListPage one;
-        std::vector<typed::Object*> v{&obj};
         class One final : public collection::ItemSource<typed::Object> {
          public:
           explicit One(typed::Object* o) : o_(o) {}
@@ -521,16 +510,15 @@ struct ApiServer::Impl {
       KS_RETURN_IF_ERROR(typed::AppendObjectProtobuf(*obj, &body));
       // WatchEvent{1: type, 2: RawExtension{1: raw}} in a 4-byte big-endian frame.
       namespace pb = encoding::protobuf;
-      std::string raw_ext;
-      pb::AppendBytesField(&raw_ext, 1, body);
-      std::string msg;
-      pb::AppendBytesField(&msg, 1, type);
-      pb::AppendBytesField(&msg, 2, raw_ext);
-      uint32_t n = static_cast<uint32_t>(msg.size());
+      size_t raw_ext_size = pb::BytesFieldSize(1, body.size());
+      uint32_t n = static_cast<uint32_t>(pb::BytesFieldSize(1, type.size()) + pb::BytesFieldSize(2, raw_ext_size));
       char len[4] = {static_cast<char>(n >> 24), static_cast<char>(n >> 16), static_cast<char>(n >> 8),
                      static_cast<char>(n)};
       frame->append(len, 4);
-      frame->append(msg);
+      pb::AppendBytesField(frame, 1, type);
+      pb::AppendKey(frame, 2, pb::WireType::kBytes);
+      pb::AppendVarint(frame, raw_ext_size);
+      pb::AppendBytesField(frame, 1, body);
       return Status::Ok();
     }
     // JSON: {"type":..,"object":..}\n

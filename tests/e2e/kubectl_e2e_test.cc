@@ -29,6 +29,7 @@
 #include "api/json.h"
 #include "api/value.h"
 #include "e2e/server_process.h"
+#include "e2e/storage_param.h"
 #include "testing/etcd_process.h"
 #include "testing/kubectl.h"
 #include "testing/temp_dir.h"
@@ -337,29 +338,8 @@ spec:
 // ---------------------------------------------------------------------------------------
 // The fixture
 
-enum class Storage { kLmdb, kEtcd };
-
-std::string StorageName(const ::testing::TestParamInfo<Storage>& info) {
-  return info.param == Storage::kLmdb ? "Lmdb" : "Etcd";
-}
-
-class KubectlE2ETest : public ::testing::TestWithParam<Storage> {
+class KubectlE2ETest : public StorageParamTest {
  protected:
-  static void TearDownTestSuite() { etcd_.reset(); }
-
-  // Starts the suite's etcd on first use; wipes what earlier cases stored.
-  static void PrepareEtcd() {
-    if (etcd_ == nullptr) {
-      auto etcd = std::make_unique<testing::EtcdProcess>();
-      Status s = etcd->Start();
-      ASSERT_TRUE(s.ok()) << s.ToString();
-      etcd_ = std::move(etcd);
-      return;
-    }
-    auto wiped = testing::RunEtcdctl(etcd_->endpoint(), {"del", "--prefix", "/registry/"});
-    ASSERT_TRUE(wiped.ok()) << wiped.status().ToString();
-  }
-
   void SetUp() override {
     kubectl_ = Kubectl133();
     if (kubectl_.empty()) {
@@ -419,7 +399,6 @@ class KubectlE2ETest : public ::testing::TestWithParam<Storage> {
     return v.ok() ? std::move(v).value() : api::Value();
   }
 
-  static inline std::unique_ptr<testing::EtcdProcess> etcd_;
   testing::TempDir tmp_{"kstream-kubectl-e2e"};
   std::string home_;
   std::string kubectl_;

@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include "e2e/server_process.h"
+#include "e2e/storage_param.h"
 #include "testing/etcd_process.h"
 #include "testing/kubectl.h"
 
@@ -56,28 +57,8 @@ std::vector<std::string> PassLines(const std::string& out) {
   return lines;
 }
 
-enum class Storage { kLmdb, kEtcd };
-
-std::string StorageName(const ::testing::TestParamInfo<Storage>& info) {
-  return info.param == Storage::kLmdb ? "Lmdb" : "Etcd";
-}
-
-class PythonClientTest : public ::testing::TestWithParam<Storage> {
+class PythonClientTest : public StorageParamTest {
  protected:
-  static void TearDownTestSuite() { etcd_.reset(); }
-
-  static void PrepareEtcd() {
-    if (etcd_ == nullptr) {
-      auto etcd = std::make_unique<testing::EtcdProcess>();
-      Status s = etcd->Start();
-      ASSERT_TRUE(s.ok()) << s.ToString();
-      etcd_ = std::move(etcd);
-      return;
-    }
-    auto wiped = testing::RunEtcdctl(etcd_->endpoint(), {"del", "--prefix", "/registry/"});
-    ASSERT_TRUE(wiped.ok()) << wiped.status().ToString();
-  }
-
   void SetUp() override {
     if (!HavePythonClient()) {
       if (testing::OracleRequired()) {
@@ -114,7 +95,6 @@ class PythonClientTest : public ::testing::TestWithParam<Storage> {
     EXPECT_NE(out->find("\nOK (kubernetes client "), std::string::npos) << *out;
   }
 
-  static inline std::unique_ptr<testing::EtcdProcess> etcd_;
   std::unique_ptr<ApiServerProcess> server_;
 };
 
