@@ -57,15 +57,24 @@ Status TypedListJsonEncoder::EncodePiece(State* next) {
 
 TypedListProtobufEncoder::TypedListProtobufEncoder(const TypedListHeader* header,
                                                    ItemSource<typed::Object>* items)
-    : header_(header), items_(items) {}
+    : header_(header), items_(items), stored_source_(dynamic_cast<StoredProtoSource*>(items)) {}
+
+Status TypedListProtobufEncoder::NextItem(const StoredProtoItem** stored, const typed::Object** object) {
+  if (stored_source_ != nullptr) return stored_source_->NextStoredProto(stored, object);
+  *stored = nullptr;
+  KS_ASSIGN_OR_RETURN(*object, items_->Next());
+  return Status::Ok();
+}
 
 Status TypedListProtobufEncoder::ComputeSizes() {
   using k8s::meta::v1::ProtoSize;
   raw_size_ = pb::BytesFieldSize(1, ProtoSize(header_->metadata));
   while (true) {
-    KS_ASSIGN_OR_RETURN(const typed::Object* item, items_->Next());
-    if (item == nullptr) break;
-    size_t n = item->ProtoSize();
+    const StoredProtoItem* stored;
+    const typed::Object* item;
+    KS_RETURN_IF_ERROR(NextItem(&stored, &item));
+    if (stored == nullptr && item == nullptr) break;
+    size_t n = stored != nullptr ? stored->Size() : item->ProtoSize();
     if (n > UINT32_MAX) return ResourceExhausted("a list item is larger than 4 GiB");
     item_sizes_.push_back(static_cast<uint32_t>(n));
     raw_size_ += pb::BytesFieldSize(2, n);
@@ -89,8 +98,10 @@ Status TypedListProtobufEncoder::EncodePiece(State* next) {
     *next = State::kItems;
     return Status::Ok();
   }
-  KS_ASSIGN_OR_RETURN(const typed::Object* item, items_->Next());
-  if (item != nullptr) {
+  const StoredProtoItem* stored;
+  const typed::Object* item;
+  KS_RETURN_IF_ERROR(NextItem(&stored, &item));
+  if (stored != nullptr || item != nullptr) {
     if (items_written_ >= item_sizes_.size()) {
       return Internal("the list grew between the size pass and the write pass");
     }
@@ -98,6 +109,15 @@ Status TypedListProtobufEncoder::EncodePiece(State* next) {
     pb::AppendKey(&buf_, 2, pb::WireType::kBytes);
     pb::AppendVarint(&buf_, n);
     size_t body = buf_.size();
+    if (stored != nullptr) {
+      if (stored->Size() != n) {
+        return Internal("a list item changed size between the size pass and the write pass");
+      }
+      stored->AppendTo(&buf_);
+      raw_written_ += buf_.size();
+      *next = State::kItems;
+      return Status::Ok();
+    }
     buf_.resize(body + n);
     uint8_t* end = reinterpret_cast<uint8_t*>(buf_.data()) + buf_.size();
     uint8_t* start = item->ProtoWrite(end);

@@ -11,6 +11,8 @@
 // the first item, so the encoder walks the items twice over the same snapshot: first for
 // their sizes (each item's size is computed once and kept: 4 bytes per item), then to write
 // them (ItemSource::Rewind). Items are written as bare messages (no envelope, no TypeMeta).
+// A source that also implements StoredProtoSource (stored_proto.h) hands out items as their
+// stored bytes where it can: those are sized and written without being decoded.
 //
 // Items are typed::Object (any built-in kind); their own kind/apiVersion are left as they
 // are (kube's list items carry none). Both are PieceEncoders (one piece per EncodeNext():
@@ -29,6 +31,7 @@
 #include "base/status.h"
 #include "collection/item_source.h"
 #include "collection/piece_encoder.h"
+#include "collection/stored_proto.h"
 #include "encoding/json/encode.h"
 #include "encoding/sink.h"
 
@@ -60,9 +63,12 @@ class TypedListProtobufEncoder final : public PieceEncoder {
  private:
   Status EncodePiece(State* next) override;
   Status ComputeSizes();
+  // The next item from either interface of the source.
+  Status NextItem(const StoredProtoItem** stored, const typed::Object** object);
 
   const TypedListHeader* header_;
   ItemSource<typed::Object>* items_;
+  StoredProtoSource* stored_source_;  // items_ as a StoredProtoSource, or null
   std::vector<uint32_t> item_sizes_;  // from the first pass
   uint64_t raw_size_ = 0;             // ListMeta field + item fields
   uint64_t raw_written_ = 0;

@@ -52,6 +52,41 @@ class BufferSink final : public Sink {
   std::string data_;
 };
 
+// Collects what is ready for an asynchronous writer, which sends data() and Clear()s it
+// once it holds at least a batch. While SetBorrowing(true), a write of at least
+// `borrow_bytes` that finds the buffer empty is not copied: data() is a view of the
+// caller's bytes, which must stay unchanged until the writer has sent them and called
+// Clear() (a list encoder's piece, untouched until its next step). Any later write copies
+// the borrowed bytes first.
+class WireBuffer final : public Sink {
+ public:
+  explicit WireBuffer(size_t borrow_bytes) : borrow_bytes_(borrow_bytes) {}
+  Status Write(std::string_view bytes) override {
+    if (!borrowed_.empty()) {
+      data_.assign(borrowed_);
+      borrowed_ = {};
+    }
+    if (borrowing_ && data_.empty() && bytes.size() >= borrow_bytes_) {
+      borrowed_ = bytes;
+      return Status::Ok();
+    }
+    data_.append(bytes);
+    return Status::Ok();
+  }
+  void SetBorrowing(bool on) { borrowing_ = on; }
+  std::string_view data() const { return borrowed_.empty() ? std::string_view(data_) : borrowed_; }
+  void Clear() {
+    data_.clear();
+    borrowed_ = {};
+  }
+
+ private:
+  size_t borrow_bytes_;
+  bool borrowing_ = false;
+  std::string data_;
+  std::string_view borrowed_;
+};
+
 // Batches writes into a buffer of `batch_bytes` and hands each full batch to `downstream`.
 // Memory is bounded by one batch whatever the total size. A write larger than the free
 // space fills the batch, flushes it, and continues; pieces at least as large as a whole

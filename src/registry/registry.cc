@@ -6,6 +6,7 @@
 
 #include "api/json.h"
 #include "api/k8s/core/v1/types.h"
+#include "collection/stored_proto.h"
 #include "registry/continue_token.h"
 #include "registry/label_selector.h"
 #include "registry/validation.h"
@@ -113,6 +114,11 @@ std::string SpecFingerprint(typed::Object& obj) {
   return out;
 }
 
+// "v1", "apps/v1": the endpoint's group/version.
+std::string ApiVersionOf(const typed::ResourceInfo& info) {
+  return info.group.empty() ? std::string(info.version) : std::string(info.group) + "/" + std::string(info.version);
+}
+
 // Re-types an object decoded from storage to the endpoint's kind when another version of
 // the resource stored it (no conversion functions yet: fields are matched by JSON name).
 Result<std::unique_ptr<typed::Object>> AsEndpointKind(const typed::Scheme& scheme, const typed::ResourceInfo& info,
@@ -122,9 +128,7 @@ Result<std::unique_ptr<typed::Object>> AsEndpointKind(const typed::Scheme& schem
   std::string json;
   KS_RETURN_IF_ERROR(typed::AppendObjectJson(*obj, &json));
   KS_ASSIGN_OR_RETURN(api::Value v, api::ParseJson(json));
-  std::string api_version = info.group.empty() ? std::string(info.version)
-                                               : std::string(info.group) + "/" + std::string(info.version);
-  v.Set("apiVersion", api_version);
+  v.Set("apiVersion", ApiVersionOf(info));
   v.Set("kind", std::string(info.kind));
   return typed::DecodeObject(scheme, v);
 }
@@ -137,36 +141,71 @@ Result<std::unique_ptr<typed::Object>> DecodeForEndpoint(const typed::Scheme& sc
 }
 
 // An ItemSource over one storage snapshot of a key range: decodes each stored object
-// (resourceVersion = its mod revision) and skips those the filter rejects.
-class StoreItemSource final : public collection::ItemSource<typed::Object> {
+// (resourceVersion = its mod revision) and skips those the filter rejects. Without a
+// filter, protobuf lists take the stored bytes as they are where they can
+// (collection::StoredProtoSource).
+class StoreItemSource final : public collection::ItemSource<typed::Object>, public collection::StoredProtoSource {
  public:
   StoreItemSource(const typed::Scheme* scheme, const typed::ResourceInfo* info,
                   std::unique_ptr<storage::RangeIterator> it, ObjectFilter filter)
-      : scheme_(scheme), info_(info), it_(std::move(it)), filter_(std::move(filter)) {}
+      : scheme_(scheme),
+        info_(info),
+        api_version_(ApiVersionOf(*info)),
+        it_(std::move(it)),
+        filter_(std::move(filter)) {}
 
   Result<const typed::Object*> Next() override {
     while (true) {
       KS_ASSIGN_OR_RETURN(const storage::KeyValueView* kv, it_->Next());
       if (kv == nullptr) return static_cast<const typed::Object*>(nullptr);
-      auto obj = DecodeForEndpoint(*scheme_, *info_, kv->value, kv->mod_revision);
-      if (!obj.ok()) {
-        return Internal("decoding " + std::string(kv->key) + ": " + std::string(obj.status().message()));
-      }
-      current_ = std::move(obj).value();
-      // Items of a built-in list carry no kind/apiVersion, as kube's (only the list is
-      // versioned; kubernetes/kubernetes#3030).
-      if (auto* tm = current_->type_meta()) *tm = {};
+      KS_RETURN_IF_ERROR(Decode(*kv));
       if (filter_(*current_)) return static_cast<const typed::Object*>(current_.get());
     }
   }
+
+  Status NextStoredProto(const collection::StoredProtoItem** stored, const typed::Object** object) override {
+    *stored = nullptr;
+    if (!filter_.empty()) {
+      KS_ASSIGN_OR_RETURN(*object, Next());
+      return Status::Ok();
+    }
+    *object = nullptr;
+    KS_ASSIGN_OR_RETURN(const storage::KeyValueView* kv, it_->Next());
+    if (kv == nullptr) return Status::Ok();
+    if (collection::ParseStoredProto(kv->value, api_version_, info_->kind, &stored_)) {
+      rv_ = std::to_string(kv->mod_revision);
+      stored_.rv = rv_;
+      *stored = &stored_;
+      return Status::Ok();
+    }
+    KS_RETURN_IF_ERROR(Decode(*kv));
+    *object = current_.get();
+    return Status::Ok();
+  }
+
   Status Rewind() override { return it_->Rewind(); }
 
  private:
+  Status Decode(const storage::KeyValueView& kv) {
+    auto obj = DecodeForEndpoint(*scheme_, *info_, kv.value, kv.mod_revision);
+    if (!obj.ok()) {
+      return Internal("decoding " + std::string(kv.key) + ": " + std::string(obj.status().message()));
+    }
+    current_ = std::move(obj).value();
+    // Items of a built-in list carry no kind/apiVersion, as kube's (only the list is
+    // versioned; kubernetes/kubernetes#3030).
+    if (auto* tm = current_->type_meta()) *tm = {};
+    return Status::Ok();
+  }
+
   const typed::Scheme* scheme_;
   const typed::ResourceInfo* info_;
+  std::string api_version_;
   std::unique_ptr<storage::RangeIterator> it_;
   ObjectFilter filter_;
   std::unique_ptr<typed::Object> current_;
+  collection::StoredProtoItem stored_;
+  std::string rv_;
 };
 
 // What kube's Secret decoding does to every written Secret: the type defaults to Opaque

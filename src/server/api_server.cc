@@ -291,13 +291,18 @@ struct ApiServer::Impl {
   // ~batch_bytes awaited on the socket. Errors before the first byte become a Status.
   asio::awaitable<void> StreamList(Request& req, ResponseWriter& w, collection::PieceEncoder& enc,
                                    const Output& out, int code = 200) {
-    encoding::BufferSink pending;  // what is ready for the wire
+    // What is ready for the wire. Without gzip, an encoded piece of a batch or more (a large
+    // item) is written from the encoder's buffer, not copied (it is unchanged until the next
+    // EncodeNext); gzip output is always copied (the deflater reuses its chunk buffer).
+    encoding::WireBuffer pending(self->options_.batch_bytes);
     bool gzip = false;
+    bool committed = false;
     encoding::GzipOptions gopts;
     gopts.enabled = encoding::AcceptsGzip(req.Header("Accept-Encoding"));
     gopts.chunk_bytes = self->options_.batch_bytes;
-    encoding::GzipSink gz(&pending, [&gzip](bool g) {
+    encoding::GzipSink gz(&pending, [&gzip, &committed](bool g) {
       gzip = g;
+      committed = true;
       return Status::Ok();
     }, gopts);
     auto headers = [&] {
@@ -323,7 +328,9 @@ struct ApiServer::Impl {
       co_return;
     }
     while (true) {
+      pending.SetBorrowing(committed && !gzip);
       auto more = enc.EncodeNext(&gz);
+      pending.SetBorrowing(false);
       if (!more.ok()) {
         if (!w.head_sent()) {
           co_await SendError(req, w, ApiError::Internal(std::string(more.status().message())), &out);

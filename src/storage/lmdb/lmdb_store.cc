@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <filesystem>
@@ -416,15 +417,22 @@ class LmdbStore::Iterator final : public RangeIterator {
       : store_(store), txn_(txn), range_(std::move(range)), rev_(rev), limit_(limit) {}
   // A read-only transaction's cursor may be closed after the transaction ends (cursor_
   // is destroyed after this body runs).
-  ~Iterator() override { mdb_txn_abort(txn_); }
+  ~Iterator() override {
+    FlushReleased();
+    mdb_txn_abort(txn_);
+  }
   Status Init() { return cursor_.Open(txn_, store_->dbs_->index); }
 
   Result<const KeyValueView*> Next() override {
     if (!error_.ok()) return error_;
     ReleasePreviousValue();
-    if (done_) return static_cast<const KeyValueView*>(nullptr);
+    if (done_) {
+      FlushReleased();
+      return static_cast<const KeyValueView*>(nullptr);
+    }
     Result<const KeyValueView*> r = Step();
     if (!r.ok()) error_ = r.status();
+    if (!r.ok() || *r == nullptr) FlushReleased();
     return r;
   }
   Status Rewind() override {
@@ -437,20 +445,38 @@ class LmdbStore::Iterator final : public RangeIterator {
   bool more() const override { return more_; }
 
  private:
-  // The caller is done with the previous value (its view is invalid now): drop the pages
-  // it occupies in the map from this process's resident set. The map is read-only and
-  // shared (no MDB_WRITEMAP), so this discards nothing: the pages stay in the page cache
-  // and a later access faults them back in. A large value lives in overflow pages of its
-  // own; a page shared with other data is merely faulted in again when next read. So a
-  // 1 GB range does not leave 1 GB of mapped pages resident in the process.
+  // The caller is done with the previous value (its view is invalid now): its pages in the
+  // map may leave this process's resident set. The map is read-only and shared (no
+  // MDB_WRITEMAP), so dropping them discards nothing: the pages stay in the page cache and
+  // a later access faults them back in. A large value lives in overflow pages of its own; a
+  // page shared with other data is merely faulted in again when next read. So a 1 GB range
+  // does not leave 1 GB of mapped pages resident in the process.
+  //
+  // Every madvise(MADV_DONTNEED) costs a TLB shootdown on every core running this process,
+  // so the pages of finished values are collected into one span (values of a range mostly
+  // lie close together in the file) and dropped when it reaches kReleaseSpan, and at the end.
+  static constexpr uintptr_t kReleaseSpan = uintptr_t{8} << 20;
   void ReleasePreviousValue() {
     static const uintptr_t kPageSize = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-    if (view_.value.size() < kPageSize) return;
-    auto begin = reinterpret_cast<uintptr_t>(view_.value.data());
-    uintptr_t first = begin & ~(kPageSize - 1);
-    uintptr_t last = (begin + view_.value.size() + kPageSize - 1) & ~(kPageSize - 1);
-    madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+    if (view_.value.size() >= kPageSize) {
+      auto begin = reinterpret_cast<uintptr_t>(view_.value.data());
+      uintptr_t first = begin & ~(kPageSize - 1);
+      uintptr_t last = (begin + view_.value.size() + kPageSize - 1) & ~(kPageSize - 1);
+      if (release_end_ == 0) {
+        release_begin_ = first;
+        release_end_ = last;
+      } else {
+        release_begin_ = std::min(release_begin_, first);
+        release_end_ = std::max(release_end_, last);
+      }
+      if (release_end_ - release_begin_ >= kReleaseSpan) FlushReleased();
+    }
     view_ = KeyValueView{};
+  }
+  void FlushReleased() {
+    if (release_end_ == 0) return;
+    madvise(reinterpret_cast<void*>(release_begin_), release_end_ - release_begin_, MADV_DONTNEED);
+    release_begin_ = release_end_ = 0;
   }
 
   Result<const KeyValueView*> Step() {
@@ -504,6 +530,7 @@ class LmdbStore::Iterator final : public RangeIterator {
   Status error_;
   std::string current_key_;
   KeyValueView view_;
+  uintptr_t release_begin_ = 0, release_end_ = 0;  // finished values' pages not yet dropped
 };
 
 Result<std::unique_ptr<RangeIterator>> LmdbStore::Range(const KeyRange& range, const RangeOptions& options) {
