@@ -45,6 +45,7 @@ struct ListOptions {
   int clients = 1;
   int repeat = 1;             // full lists per client (ignored with duration)
   double duration_s = 0;      // > 0: each client lists again until this much time has passed
+  bool cut_at_deadline = false;  // with duration: stop lists still running at its end (counted as cut)
   ListFormat format = ListFormat::kJson;
   bool gzip = false;          // Accept-Encoding: gzip
   uint64_t limit = 0;         // > 0: page with limit/continue

@@ -58,7 +58,8 @@ struct Client {
   Status connect_status;
 
   std::vector<double> ttfb_ms, list_ms;
-  uint64_t ok = 0, failed = 0, pages = 0, wire = 0, decoded = 0, reconnects = 0;
+  uint64_t ok = 0, failed = 0, cut = 0, pages = 0, wire = 0, decoded = 0, reconnects = 0;
+  bool cut_now = false;  // the current list was stopped at the deadline
   int64_t items = -1;
   std::vector<std::string> errors;
   std::string content_type, content_encoding;
@@ -154,7 +155,13 @@ asio::awaitable<Status> OnePage(Client& c, Shared& sh, const std::string& target
 
   const size_t read_size =
       o.read_rate > 0 ? std::clamp<size_t>(static_cast<size_t>(o.read_rate / 50), 1024, c.buf.size()) : c.buf.size();
+  const bool cut = o.cut_at_deadline && o.duration_s > 0;
   while (!parser.done()) {
+    if (cut && Clock::now() >= sh.deadline) {
+      c.cut_now = true;
+      c.conn->Close();
+      co_return Aborted("cut at the deadline");
+    }
     auto r = co_await c.conn->ReadSome(c.buf.data(), read_size);
     if (!r.ok() || *r == 0) {
       c.conn->Close();
@@ -189,7 +196,7 @@ asio::awaitable<Status> OnePage(Client& c, Shared& sh, const std::string& target
       const auto due = rate_start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
                                         static_cast<double>(*rate_bytes) / static_cast<double>(o.read_rate)));
       if (due > Clock::now()) {
-        c.pacer->expires_at(due);
+        c.pacer->expires_at(cut ? std::min(due, sh.deadline) : due);
         co_await c.pacer->async_wait(kTuple);
         c.last_progress = Clock::now();
       }
@@ -261,6 +268,10 @@ asio::awaitable<void> ClientLoop(Client& c, Shared& sh) {
     Status s = co_await OneList(c, sh, &ttfb, &items);
     const auto t1 = Clock::now();
     if (s.ok()) s = CheckCount(sh, items);
+    if (!s.ok() && c.cut_now) {
+      ++c.cut;
+      break;
+    }
     if (!s.ok()) {
       ++c.failed;
       c.errors.push_back("client " + std::to_string(c.id) + ", list " + std::to_string(r + 1) + ": " +
@@ -396,6 +407,7 @@ Result<ListRunResult> RunLists(const ListRunConfig& cfg) {
   auto end = start;
   for (auto& c : clients) {
     r.lists_ok += c->ok;
+    r.lists_cut += c->cut;
     r.lists_failed += c->failed;
     r.pages += c->pages;
     r.wire_bytes += c->wire;
@@ -433,6 +445,10 @@ std::string FormatRun(const ListRunResult& r, const ListOptions& o) {
                 static_cast<unsigned long long>(r.lists_ok), static_cast<unsigned long long>(r.lists_failed),
                 static_cast<long long>(r.items_per_list), static_cast<double>(r.wire_bytes) / 1e6 / lists);
   s += buf;
+  if (r.lists_cut > 0) {
+    std::snprintf(buf, sizeof buf, "; %llu lists cut at the deadline", static_cast<unsigned long long>(r.lists_cut));
+    s += buf;
+  }
   if (r.decoded_bytes != r.wire_bytes) {
     std::snprintf(buf, sizeof buf, " (%.2f MB decoded)", static_cast<double>(r.decoded_bytes) / 1e6 / lists);
     s += buf;
@@ -473,6 +489,7 @@ void AppendRunJson(JsonWriter& w, const ListRunResult& r, int sample_interval_ms
   w.Key("ok", &f).Bool(r.ok());
   w.Key("lists_ok", &f).Int(static_cast<int64_t>(r.lists_ok));
   w.Key("lists_failed", &f).Int(static_cast<int64_t>(r.lists_failed));
+  w.Key("lists_cut", &f).Int(static_cast<int64_t>(r.lists_cut));
   w.Key("errors", &f).Raw("[");
   for (size_t i = 0; i < r.errors.size(); ++i) {
     if (i > 0) w.Raw(",");

@@ -63,6 +63,7 @@ struct ListRunResult {
   int threads = 0;
   uint64_t lists_ok = 0;
   uint64_t lists_failed = 0;
+  uint64_t lists_cut = 0;           // still running at the deadline (--cut-at-deadline)
   std::vector<std::string> errors;  // the first few
   int64_t items_per_list = -1;      // -1 when no list completed
   uint64_t pages = 0;
@@ -81,7 +82,7 @@ struct ListRunResult {
 
   double WireMBps() const { return seconds > 0 ? static_cast<double>(wire_bytes) / 1e6 / seconds : 0; }
   double DecodedMBps() const { return seconds > 0 ? static_cast<double>(decoded_bytes) / 1e6 / seconds : 0; }
-  bool ok() const { return lists_failed == 0 && lists_ok > 0; }
+  bool ok() const { return lists_failed == 0 && lists_ok + lists_cut > 0; }
 };
 
 Result<ListRunResult> RunLists(const ListRunConfig& config);

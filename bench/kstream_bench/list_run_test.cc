@@ -327,6 +327,26 @@ TEST(ListRunTest, DurationModeRepeats) {
   EXPECT_GE(r->seconds, 0.3);
 }
 
+// --cut-at-deadline: slow lists still running when the duration ends are stopped and
+// counted as cut, not failed; their bytes count.
+TEST(ListRunTest, CutAtDeadlineStopsSlowLists) {
+  const std::string body = JsonList(200);  // ~400 KB: 4 s at 100 KB/s
+  Raw raw({"application/json", "", body});
+  ListRunConfig cfg = Config(raw.server->port(), 3, 1);
+  cfg.options.read_rate = 100000;
+  cfg.options.duration_s = 0.5;
+  cfg.options.cut_at_deadline = true;
+  auto r = RunLists(cfg);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->ok()) << (r->errors.empty() ? "" : r->errors[0]);
+  EXPECT_EQ(r->lists_cut, 3u);
+  EXPECT_EQ(r->lists_ok, 0u);
+  EXPECT_EQ(r->lists_failed, 0u);
+  EXPECT_LT(r->seconds, 2.0);
+  EXPECT_GT(r->wire_bytes, 3u * 30000);
+  EXPECT_LT(r->wire_bytes, 3u * 120000);
+}
+
 TEST(ListRunTest, ConnectionRefusedIsAnError) {
   int port;
   {
