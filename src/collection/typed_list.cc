@@ -59,6 +59,13 @@ TypedListProtobufEncoder::TypedListProtobufEncoder(const TypedListHeader* header
                                                    ItemSource<typed::Object>* items)
     : header_(header), items_(items), stored_source_(dynamic_cast<StoredProtoSource*>(items)) {}
 
+TypedListProtobufEncoder::TypedListProtobufEncoder(const TypedListHeader* header, ItemSource<typed::Object>* items,
+                                                   ListSizeCache* size_cache, std::string snapshot_key)
+    : TypedListProtobufEncoder(header, items) {
+  size_cache_ = size_cache;
+  snapshot_key_ = std::move(snapshot_key);
+}
+
 Status TypedListProtobufEncoder::NextItem(const StoredProtoItem** stored, const typed::Object** object) {
   if (stored_source_ != nullptr) return stored_source_->NextStoredProto(stored, object);
   *stored = nullptr;
@@ -68,18 +75,32 @@ Status TypedListProtobufEncoder::NextItem(const StoredProtoItem** stored, const 
 
 Status TypedListProtobufEncoder::ComputeSizes() {
   using k8s::meta::v1::ProtoSize;
-  raw_size_ = pb::BytesFieldSize(1, ProtoSize(header_->metadata));
-  while (true) {
-    const StoredProtoItem* stored;
-    const typed::Object* item;
-    KS_RETURN_IF_ERROR(NextItem(&stored, &item));
-    if (stored == nullptr && item == nullptr) break;
-    size_t n = stored != nullptr ? stored->Size() : item->ProtoSize();
-    if (n > UINT32_MAX) return ResourceExhausted("a list item is larger than 4 GiB");
-    item_sizes_.push_back(static_cast<uint32_t>(n));
-    raw_size_ += pb::BytesFieldSize(2, n);
+  auto walk = [this]() -> Result<ListSizeCache::Sizes> {
+    ListSizeCache::Sizes sizes;
+    item_sizes_.clear();
+    while (true) {
+      const StoredProtoItem* stored;
+      const typed::Object* item;
+      KS_RETURN_IF_ERROR(NextItem(&stored, &item));
+      if (stored == nullptr && item == nullptr) break;
+      size_t n = stored != nullptr ? stored->Size() : item->ProtoSize();
+      if (n > UINT32_MAX) return ResourceExhausted("a list item is larger than 4 GiB");
+      item_sizes_.push_back(static_cast<uint32_t>(n));
+      ++sizes.items;
+      sizes.items_bytes += pb::BytesFieldSize(2, n);
+    }
+    KS_RETURN_IF_ERROR(items_->Rewind());
+    return sizes;
+  };
+  ListSizeCache::Sizes sizes;
+  if (size_cache_ != nullptr && !snapshot_key_.empty()) {
+    KS_ASSIGN_OR_RETURN(sizes, size_cache_->GetOrCompute(snapshot_key_, walk));
+  } else {
+    KS_ASSIGN_OR_RETURN(sizes, walk());
   }
-  return items_->Rewind();
+  expected_items_ = sizes.items;
+  raw_size_ = pb::BytesFieldSize(1, ProtoSize(header_->metadata)) + sizes.items_bytes;
+  return Status::Ok();
 }
 
 Status TypedListProtobufEncoder::EncodePiece(State* next) {
@@ -102,10 +123,14 @@ Status TypedListProtobufEncoder::EncodePiece(State* next) {
   const typed::Object* item;
   KS_RETURN_IF_ERROR(NextItem(&stored, &item));
   if (stored != nullptr || item != nullptr) {
-    if (items_written_ >= item_sizes_.size()) {
+    if (items_written_ >= expected_items_) {
       return Internal("the list grew between the size pass and the write pass");
     }
-    size_t n = item_sizes_[items_written_];
+    // Sizes from a size pass that ran here are checked item by item; with sizes another
+    // list computed, the total is checked at the end.
+    size_t n = !item_sizes_.empty() ? item_sizes_[items_written_]
+               : stored != nullptr  ? stored->Size()
+                                    : item->ProtoSize();
     pb::AppendKey(&buf_, 2, pb::WireType::kBytes);
     pb::AppendVarint(&buf_, n);
     size_t body = buf_.size();

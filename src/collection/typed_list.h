@@ -30,6 +30,7 @@
 #include "api/typed/object.h"
 #include "base/status.h"
 #include "collection/item_source.h"
+#include "collection/list_size_cache.h"
 #include "collection/piece_encoder.h"
 #include "collection/stored_proto.h"
 #include "encoding/json/encode.h"
@@ -59,6 +60,10 @@ class TypedListJsonEncoder final : public PieceEncoder {
 class TypedListProtobufEncoder final : public PieceEncoder {
  public:
   TypedListProtobufEncoder(const TypedListHeader* header, ItemSource<typed::Object>* items);
+  // With a size cache: lists with the same non-empty `snapshot_key` (the same items, see
+  // list_size_cache.h) share one size pass. The key must also identify the list's kind.
+  TypedListProtobufEncoder(const TypedListHeader* header, ItemSource<typed::Object>* items,
+                           ListSizeCache* size_cache, std::string snapshot_key);
 
  private:
   Status EncodePiece(State* next) override;
@@ -69,7 +74,10 @@ class TypedListProtobufEncoder final : public PieceEncoder {
   const TypedListHeader* header_;
   ItemSource<typed::Object>* items_;
   StoredProtoSource* stored_source_;  // items_ as a StoredProtoSource, or null
-  std::vector<uint32_t> item_sizes_;  // from the first pass
+  ListSizeCache* size_cache_ = nullptr;
+  std::string snapshot_key_;
+  std::vector<uint32_t> item_sizes_;  // from the first pass, when it ran here
+  uint64_t expected_items_ = 0;
   uint64_t raw_size_ = 0;             // ListMeta field + item fields
   uint64_t raw_written_ = 0;
 };

@@ -822,9 +822,17 @@ ApiResult<ListPage> Registry::List(const typed::ResourceInfo& info, std::string_
         return ApiError::FromStorage(page_it.status(), GR(info), "");
       }
       it = std::move(page_it).value();
+      range.end = page_end;
     } else {
       if (Status s = it->Rewind(); !s.ok()) return ApiError::Internal(std::string(s.message()));
     }
+  }
+  if (o.filter.empty()) {
+    page.snapshot_key = range.start;
+    page.snapshot_key.push_back('\0');
+    page.snapshot_key += range.end;
+    page.snapshot_key.push_back('\0');
+    page.snapshot_key += std::to_string(rev);
   }
   page.items = std::make_unique<StoreItemSource>(scheme_, &info, std::move(it), o.filter);
   return page;

@@ -68,6 +68,10 @@ struct ListPage {
   storage::Revision revision = 0;
   k8s::meta::v1::ListMeta meta;  // resourceVersion, continue, remainingItemCount
   std::unique_ptr<collection::ItemSource<typed::Object>> items;
+  // Unfiltered pages: identifies the items (key range and revision), so that encoders can
+  // share work between lists of the same items (collection::ListSizeCache). Empty when
+  // the page is filtered.
+  std::string snapshot_key;
 };
 
 struct WatchOptions {

@@ -131,6 +131,8 @@ struct ApiServer::Impl {
   const typed::KindEntry* status_kind;
   const typed::KindEntry* pom_kind;
   const typed::KindEntry* pom_list_kind;
+  // One size pass for concurrent protobuf lists of the same snapshot.
+  collection::ListSizeCache size_cache;
 
   explicit Impl(ApiServer* s)
       : self(s),
@@ -409,7 +411,9 @@ struct ApiServer::Impl {
         break;
       }
       case Output::Format::kProtobuf: {
-        collection::TypedListProtobufEncoder enc(&header, items);
+        std::string key;
+        if (!page.snapshot_key.empty()) key = header.api_version + '\0' + header.kind + '\0' + page.snapshot_key;
+        collection::TypedListProtobufEncoder enc(&header, items, &size_cache, std::move(key));
         co_await StreamList(req, w, enc, out, code);
         break;
       }
