@@ -7,7 +7,8 @@ JOBS         ?= $(shell nproc)
 CMAKE_FLAGS  ?=
 FUZZ_SECONDS ?= 30
 
-.PHONY: all setup build run test test-unit test-sanitize bench bench-storage fuzz clean
+.PHONY: all setup build run test test-unit test-sanitize bench bench-kep bench-many-pods bench-slow-clients \
+        bench-scaling bench-all bench-micro bench-storage fuzz clean
 
 all: build
 
@@ -47,8 +48,26 @@ test-sanitize: setup
 	@cmake --build $(SANITIZE_DIR) -j $(JOBS)
 	@cd $(SANITIZE_DIR) && ctest --output-on-failure -j $(JOBS)
 
-# Micro-benchmarks; figures are written under bench/results/.
-bench: build
+# The list benchmark (bench/scenarios/, kstream-bench): each scenario writes its JSON
+# results, SVG plots and a markdown report under bench/results/<date>-<scenario>.
+# `make bench` is scenario 1 (KEP scale: 10 clients listing 10,000 ConfigMaps of 100 KB,
+# streaming vs --streaming=false vs the raw-bytes limit) on LMDB, about 10 minutes.
+# BENCH_ENV passes settings to the scripts, e.g. make bench BENCH_ENV="OBJECTS=2000 STORAGE=etcd".
+BENCH_ENV ?=
+bench: bench-kep
+bench-kep: build
+	@env BIN=$(BUILD_DIR)/bin $(BENCH_ENV) bench/scenarios/kep-scale.sh
+bench-many-pods: build
+	@env BIN=$(BUILD_DIR)/bin $(BENCH_ENV) bench/scenarios/many-pods.sh
+bench-slow-clients: build
+	@env BIN=$(BUILD_DIR)/bin $(BENCH_ENV) bench/scenarios/slow-clients.sh
+bench-scaling: build
+	@env BIN=$(BUILD_DIR)/bin $(BENCH_ENV) bench/scenarios/scaling.sh
+bench-all: bench-kep bench-many-pods bench-slow-clients bench-scaling
+	@env BIN=$(BUILD_DIR)/bin STORAGE=etcd $(BENCH_ENV) bench/scenarios/kep-scale.sh
+
+# Micro-benchmarks of the encoders; figures are written under bench/results/.
+bench-micro: build
 	@scripts/bench.sh $(BUILD_DIR)
 
 # Storage benchmark: 10,000 x 100 KB written to and ranged from LMDB and a real etcd.

@@ -270,6 +270,7 @@ asio::awaitable<void> ClientLoop(Client& c, Shared& sh) {
     if (s.ok()) s = CheckCount(sh, items);
     if (!s.ok() && c.cut_now) {
       ++c.cut;
+      if (ttfb > 0) c.ttfb_ms.push_back(ttfb);  // its first byte did arrive
       break;
     }
     if (!s.ok()) {

@@ -340,6 +340,7 @@ TEST(ListRunTest, CutAtDeadlineStopsSlowLists) {
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->ok()) << (r->errors.empty() ? "" : r->errors[0]);
   EXPECT_EQ(r->lists_cut, 3u);
+  EXPECT_GT(r->ttfb_ms.max, 0);  // cut lists still report their first byte
   EXPECT_EQ(r->lists_ok, 0u);
   EXPECT_EQ(r->lists_failed, 0u);
   EXPECT_LT(r->seconds, 2.0);
