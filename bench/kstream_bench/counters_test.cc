@@ -20,6 +20,7 @@
 #include "collection/yaml_list.h"
 #include "encoding/sink.h"
 #include "kstream_bench/load.h"
+#include "testing/fixtures.h"
 #include "testing/random_value.h"
 
 namespace kstream::bench {
@@ -32,38 +33,14 @@ using typed::Object;
 
 // --- helpers ------------------------------------------------------------------------
 
-std::string ReadFixture(const std::string& name) {
-  std::ifstream in(std::string(KSTREAM_SHARED_DIR) + "/fixtures/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::unique_ptr<Object> FixtureObject(const std::string& path) {
-  auto v = api::ParseJson(ReadFixture(path));
+  auto v = api::ParseJson(testing::ReadFixture(path));
   EXPECT_TRUE(v.ok()) << path;
   if (!v.ok()) return nullptr;
   auto obj = typed::DecodeObject(typed::Scheme::Default(), *v);
   EXPECT_TRUE(obj.ok()) << path << ": " << obj.status().ToString();
   return obj.ok() ? std::move(obj).value() : nullptr;
 }
-
-class ObjectSource final : public ItemSource<Object> {
- public:
-  explicit ObjectSource(const std::vector<std::unique_ptr<Object>>* items) : items_(items) {}
-  Result<const Object*> Next() override {
-    if (next_ >= items_->size()) return static_cast<const Object*>(nullptr);
-    return (*items_)[next_++].get();
-  }
-  Status Rewind() override {
-    next_ = 0;
-    return Status::Ok();
-  }
-
- private:
-  const std::vector<std::unique_ptr<Object>>* items_;
-  size_t next_ = 0;
-};
 
 // Strings that stress a streaming JSON/YAML scanner: quotes, runs of backslashes, the
 // names of the keys the counters look for, brackets, line breaks, YAML indicators.
@@ -245,19 +222,19 @@ TEST(CountersTest, TypedListsEverySplit) {
       TypedListHeader header = Header(kind.api_version, kind.list_kind, rng, &cont);
       const std::string what = std::string(kind.list_kind) + " of " + std::to_string(n);
 
-      ObjectSource s1(&items);
+      testing::ObjectVectorSource s1(&items);
       collection::TypedListJsonEncoder json(&header, &s1);
       ExpectCountEverySplit(ListFormat::kJson, EncodeAll(json), n, cont, what + " (json)");
 
-      ObjectSource s2(&items);
+      testing::ObjectVectorSource s2(&items);
       collection::TypedListJsonEncoder indent(&header, &s2, encoding::json::Style::kIndent);
       ExpectCountEverySplit(ListFormat::kJson, EncodeAll(indent), n, cont, what + " (indented json)");
 
-      ObjectSource s3(&items);
+      testing::ObjectVectorSource s3(&items);
       collection::TypedListProtobufEncoder pb(&header, &s3);
       ExpectCountEverySplit(ListFormat::kProtobuf, EncodeAll(pb), n, cont, what + " (protobuf)");
 
-      ObjectSource s4(&items);
+      testing::ObjectVectorSource s4(&items);
       auto yaml = collection::YamlListEncoder::ForTypedList(header, &s4);
       ASSERT_TRUE(yaml.ok()) << yaml.status().ToString();
       ExpectCountEverySplit(ListFormat::kYaml, EncodeAll(**yaml), n, cont, what + " (yaml)");
@@ -278,14 +255,14 @@ TEST(CountersTest, TypedListsRandomSplits) {
       std::string cont;
       TypedListHeader header = Header(kind.api_version, kind.list_kind, rng, &cont);
       const std::string what = std::string(kind.list_kind) + " seed " + std::to_string(seed);
-      ObjectSource s1(&items);
+      testing::ObjectVectorSource s1(&items);
       collection::TypedListJsonEncoder json(&header, &s1, seed % 2 ? encoding::json::Style::kIndent
                                                                    : encoding::json::Style::kCompact);
       ExpectCountRandomSplits(ListFormat::kJson, EncodeAll(json), n, cont, rng, what + " (json)");
-      ObjectSource s2(&items);
+      testing::ObjectVectorSource s2(&items);
       collection::TypedListProtobufEncoder pb(&header, &s2);
       ExpectCountRandomSplits(ListFormat::kProtobuf, EncodeAll(pb), n, cont, rng, what + " (protobuf)");
-      ObjectSource s3(&items);
+      testing::ObjectVectorSource s3(&items);
       auto yaml = collection::YamlListEncoder::ForTypedList(header, &s3);
       ASSERT_TRUE(yaml.ok());
       ExpectCountRandomSplits(ListFormat::kYaml, EncodeAll(**yaml), n, cont, rng, what + " (yaml)");
@@ -398,7 +375,7 @@ TEST(CountersTest, TablesAsJsonAndYaml) {
       list_meta.Continue = cont;
     }
     const std::string what = "table seed " + std::to_string(seed);
-    ObjectSource s1(&items);
+    testing::ObjectVectorSource s1(&items);
     collection::TableJsonEncoder json(&printer, &options, &list_meta, now, &s1,
                                       seed % 2 ? encoding::json::Style::kIndent : encoding::json::Style::kCompact);
     const std::string body = EncodeAll(json);
@@ -410,7 +387,7 @@ TEST(CountersTest, TablesAsJsonAndYaml) {
     // The same Table as YAML (the sequence key is "rows").
     auto header = collection::TableHeaderValue(printer, options, list_meta);
     ASSERT_TRUE(header.ok()) << header.status().ToString();
-    ObjectSource s2(&items);
+    testing::ObjectVectorSource s2(&items);
     collection::TableRowValueSource rows(&printer, &options, now, &s2);
     collection::YamlListEncoder yaml(*header, "rows", &rows);
     const std::string ybody = EncodeAll(yaml);
@@ -432,13 +409,13 @@ TEST(CountersTest, EveryTruncationFails) {
   auto items = Items(*tmpl, 3, rng);
   std::string cont;
   TypedListHeader header = Header("v1", "ConfigMapList", rng, &cont);
-  ObjectSource s1(&items);
+  testing::ObjectVectorSource s1(&items);
   collection::TypedListJsonEncoder json(&header, &s1);
   ExpectTruncationsFail(ListFormat::kJson, EncodeAll(json), "json");
-  ObjectSource s2(&items);
+  testing::ObjectVectorSource s2(&items);
   collection::TypedListProtobufEncoder pb(&header, &s2);
   ExpectTruncationsFail(ListFormat::kProtobuf, EncodeAll(pb), "protobuf");
-  ObjectSource s3(&items);
+  testing::ObjectVectorSource s3(&items);
   auto yaml = collection::YamlListEncoder::ForTypedList(header, &s3);
   ASSERT_TRUE(yaml.ok());
   ExpectTruncationsFail(ListFormat::kYaml, EncodeAll(**yaml), "yaml", /*allow_line_boundaries_after_metadata=*/true);

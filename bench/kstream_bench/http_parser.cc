@@ -23,17 +23,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-bool ParseDecimal(std::string_view s, uint64_t* out) {
-  if (s.empty() || s.size() > 19) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  *out = v;
-  return true;
-}
-
 // Does a comma-separated header value contain `token` (case-insensitive)?
 bool HasToken(std::string_view value, std::string_view token) {
   while (!value.empty()) {
@@ -47,6 +36,17 @@ bool HasToken(std::string_view value, std::string_view token) {
 }
 
 }  // namespace
+
+bool ParseDecimal(std::string_view s, uint64_t* out) {
+  if (s.empty() || s.size() > 19) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *out = v;
+  return true;
+}
 
 std::string Url::Origin() const {
   std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;

@@ -42,6 +42,9 @@ struct Url {
 };
 Result<Url> ParseUrl(std::string_view url);
 
+// An unsigned decimal of 1-19 digits and nothing else (HTTP numbers, /proc fields).
+bool ParseDecimal(std::string_view s, uint64_t* out);
+
 // Percent-encodes a query parameter value (RFC 3986 unreserved characters kept).
 std::string QueryEscape(std::string_view s);
 

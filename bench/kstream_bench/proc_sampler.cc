@@ -7,20 +7,11 @@
 #include <algorithm>
 #include <string>
 
+#include "kstream_bench/http_parser.h"
+
 namespace kstream::bench {
 
 namespace {
-
-bool ParseUint(std::string_view s, uint64_t* out) {
-  if (s.empty() || s.size() > 19) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  *out = v;
-  return true;
-}
 
 // "   123 kB" -> 123
 bool ParseKib(std::string_view v, int64_t* out) {
@@ -31,7 +22,7 @@ bool ParseKib(std::string_view v, int64_t* out) {
   while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
   while (!unit.empty() && (unit.back() == ' ' || unit.back() == '\n')) unit.remove_suffix(1);
   uint64_t n = 0;
-  if (!ParseUint(digits, &n) || (!unit.empty() && unit != "kB")) return false;
+  if (!ParseDecimal(digits, &n) || (!unit.empty() && unit != "kB")) return false;
   *out = static_cast<int64_t>(n);
   return true;
 }
@@ -93,9 +84,9 @@ Result<uint64_t> ParseProcStatCpuTicks(std::string_view text) {
     std::string_view tok = rest.substr(0, end);
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
     ++field;
-    if (field == 14) got_u = ParseUint(tok, &utime);
+    if (field == 14) got_u = ParseDecimal(tok, &utime);
     if (field == 15) {
-      got_s = ParseUint(tok, &stime);
+      got_s = ParseDecimal(tok, &stime);
       break;
     }
   }

@@ -10,6 +10,7 @@
 #include "api/typed/scheme.h"
 #include "collection/typed_list.h"
 #include "encoding/sink.h"
+#include "testing/fixtures.h"
 
 namespace kstream::collection {
 namespace {
@@ -90,26 +91,6 @@ TEST(ListSizeCache, KeepsTheMostRecentEntries) {
   EXPECT_EQ(calls, 4);
 }
 
-// Counts how often the encoder walks the items.
-class CountingSource final : public ItemSource<typed::Object> {
- public:
-  explicit CountingSource(const std::vector<std::unique_ptr<typed::Object>>* items) : items_(items) {}
-  Result<const typed::Object*> Next() override {
-    if (next_ >= items_->size()) return static_cast<const typed::Object*>(nullptr);
-    ++nexts_;
-    return (*items_)[next_++].get();
-  }
-  Status Rewind() override {
-    next_ = 0;
-    return Status::Ok();
-  }
-  size_t nexts_ = 0;
-
- private:
-  const std::vector<std::unique_ptr<typed::Object>>* items_;
-  size_t next_ = 0;
-};
-
 TEST(ListSizeCache, ProtobufListsOfOneSnapshotShareTheSizePass) {
   std::vector<std::unique_ptr<typed::Object>> items;
   for (int i = 0; i < 20; ++i) {
@@ -128,23 +109,23 @@ TEST(ListSizeCache, ProtobufListsOfOneSnapshotShareTheSizePass) {
     EXPECT_TRUE(enc.EncodeAll(&out).ok());
     return out.Take();
   };
-  CountingSource reference_src(&items);
+  testing::ObjectVectorSource reference_src(&items);
   const std::string reference = encode(&reference_src, nullptr, "");
-  EXPECT_EQ(reference_src.nexts_, 40u);  // two passes
+  EXPECT_EQ(reference_src.calls(), 40u);  // two passes
 
-  CountingSource first(&items), second(&items), other(&items);
+  testing::ObjectVectorSource first(&items), second(&items), other(&items);
   EXPECT_EQ(encode(&first, &cache, "snap-1"), reference);
-  EXPECT_EQ(first.nexts_, 40u);
+  EXPECT_EQ(first.calls(), 40u);
   EXPECT_EQ(encode(&second, &cache, "snap-1"), reference);
-  EXPECT_EQ(second.nexts_, 20u);  // the write pass only
+  EXPECT_EQ(second.calls(), 20u);  // the write pass only
   EXPECT_EQ(encode(&other, &cache, "snap-2"), reference);
-  EXPECT_EQ(other.nexts_, 40u);
+  EXPECT_EQ(other.calls(), 40u);
 
   // Sizes that do not match the items (a wrong key) end the list with an error, never a
   // body whose length field lies.
   std::vector<std::unique_ptr<typed::Object>> fewer;
   fewer.push_back(items[0]->kind().New());
-  CountingSource wrong(&fewer);
+  testing::ObjectVectorSource wrong(&fewer);
   TypedListProtobufEncoder enc(&header, &wrong, &cache, "snap-1");
   encoding::BufferSink out;
   EXPECT_FALSE(enc.EncodeAll(&out).ok());

@@ -3,14 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <random>
-#include <sstream>
 
 #include "api/typed/scheme.h"
 #include "collection/typed_list.h"
 #include "encoding/protobuf/wire.h"
 #include "encoding/sink.h"
+#include "testing/fixtures.h"
 #include "testing/random_value.h"
 
 namespace kstream::collection {
@@ -18,13 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using typed::Object;
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // What storage holds for `obj`: its envelope with resourceVersion cleared.
 std::string StoredBytes(Object& obj) {
@@ -54,7 +46,7 @@ TEST(StoredProto, SplicedBytesEqualTheDecodedItemForEveryFixtureKind) {
   size_t kinds = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
     if (entry.path().extension() != ".pb") continue;
-    auto obj = typed::DecodeObjectProtobuf(typed::Scheme::Default(), ReadFile(entry.path()));
+    auto obj = typed::DecodeObjectProtobuf(typed::Scheme::Default(), testing::ReadFile(entry.path().string()));
     if (!obj.ok() || (*obj)->object_meta() == nullptr) continue;
     Object& o = **obj;
     const std::string api_version = o.kind().api_version();
@@ -132,7 +124,7 @@ TEST(StoredProto, RejectsWhatItCannotSplice) {
 }
 
 // Hands out stored bytes for some items and decoded objects for others, as a storage
-// source does; a plain ItemSource over the same objects is the reference.
+// source does; a plain ObjectVectorSource over the same objects is the reference.
 class MixedSource final : public ItemSource<Object>, public StoredProtoSource {
  public:
   MixedSource(const std::vector<std::unique_ptr<Object>>* objects, const std::vector<std::string>* stored)
@@ -171,33 +163,16 @@ class MixedSource final : public ItemSource<Object>, public StoredProtoSource {
   std::string rv_;
 };
 
-class PlainSource final : public ItemSource<Object> {
- public:
-  explicit PlainSource(const std::vector<std::unique_ptr<Object>>* objects) : objects_(objects) {}
-  Result<const Object*> Next() override {
-    if (next_ >= objects_->size()) return static_cast<const Object*>(nullptr);
-    return (*objects_)[next_++].get();
-  }
-  Status Rewind() override {
-    next_ = 0;
-    return Status::Ok();
-  }
-
- private:
-  const std::vector<std::unique_ptr<Object>>* objects_;
-  size_t next_ = 0;
-};
-
 TEST(StoredProto, ListEncoderGivesTheSameBytesFromStoredItems) {
   const fs::path fixture = fs::path(KSTREAM_SHARED_DIR) / "fixtures/k8s-api/HEAD/core.v1.Pod.pb";
-  auto tmpl = typed::DecodeObjectProtobuf(typed::Scheme::Default(), ReadFile(fixture));
+  auto tmpl = typed::DecodeObjectProtobuf(typed::Scheme::Default(), testing::ReadFile(fixture.string()));
   ASSERT_TRUE(tmpl.ok());
   std::mt19937_64 rng(11);
   for (size_t n : {0u, 1u, 2u, 3u, 50u}) {
     std::vector<std::unique_ptr<Object>> objects;
     std::vector<std::string> stored;
     for (size_t i = 0; i < n; ++i) {
-      auto o = typed::DecodeObjectProtobuf(typed::Scheme::Default(), ReadFile(fixture));
+      auto o = typed::DecodeObjectProtobuf(typed::Scheme::Default(), testing::ReadFile(fixture.string()));
       ASSERT_TRUE(o.ok());
       (*o)->object_meta()->Name = testing::RandomString(rng, 1 + rng() % 200);
       (*o)->object_meta()->ResourceVersion = std::to_string(rng() >> (rng() % 60));
@@ -208,7 +183,7 @@ TEST(StoredProto, ListEncoderGivesTheSameBytesFromStoredItems) {
     TypedListHeader header{"v1", "PodList", {}};
     header.metadata.ResourceVersion = "99";
     MixedSource mixed(&objects, &stored);
-    PlainSource plain(&objects);
+    testing::ObjectVectorSource plain(&objects);
     TypedListProtobufEncoder a(&header, &mixed), b(&header, &plain);
     encoding::BufferSink sa, sb;
     ASSERT_TRUE(a.EncodeAll(&sa).ok());

@@ -134,21 +134,16 @@ Status TypedListProtobufEncoder::EncodePiece(State* next) {
     pb::AppendKey(&buf_, 2, pb::WireType::kBytes);
     pb::AppendVarint(&buf_, n);
     size_t body = buf_.size();
+    bool same_size;
     if (stored != nullptr) {
-      if (stored->Size() != n) {
-        return Internal("a list item changed size between the size pass and the write pass");
-      }
-      stored->AppendTo(&buf_);
-      raw_written_ += buf_.size();
-      *next = State::kItems;
-      return Status::Ok();
+      same_size = stored->Size() == n;
+      if (same_size) stored->AppendTo(&buf_);
+    } else {
+      buf_.resize(body + n);
+      uint8_t* end = reinterpret_cast<uint8_t*>(buf_.data()) + buf_.size();
+      same_size = item->ProtoWrite(end) == reinterpret_cast<uint8_t*>(buf_.data()) + body;
     }
-    buf_.resize(body + n);
-    uint8_t* end = reinterpret_cast<uint8_t*>(buf_.data()) + buf_.size();
-    uint8_t* start = item->ProtoWrite(end);
-    if (start != reinterpret_cast<uint8_t*>(buf_.data()) + body) {
-      return Internal("a list item changed size between the size pass and the write pass");
-    }
+    if (!same_size) return Internal("a list item changed size between the size pass and the write pass");
     raw_written_ += buf_.size();
     *next = State::kItems;
     return Status::Ok();

@@ -13,6 +13,7 @@
 #include "api/k8s/apps/v1/types.h"
 #include "api/k8s/core/v1/types.h"
 #include "api/typed/scheme.h"
+#include "testing/fixtures.h"
 #include "testing/random_value.h"
 
 namespace kstream::collection {
@@ -24,43 +25,14 @@ using encoding::CallbackSink;
 using encoding::json::Style;
 using typed::Object;
 
-std::string ReadFixture(const std::string& name) {
-  std::ifstream in(std::string(KSTREAM_SHARED_DIR) + "/fixtures/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // A fixture object decoded as its typed kind.
 std::unique_ptr<Object> FixtureObject(const std::string& path) {
-  auto v = api::ParseJson(ReadFixture(path));
+  auto v = api::ParseJson(testing::ReadFixture(path));
   EXPECT_TRUE(v.ok()) << path;
   auto obj = typed::DecodeObject(typed::Scheme::Default(), *v);
   EXPECT_TRUE(obj.ok()) << path << ": " << obj.status().ToString();
   return std::move(obj).value();
 }
-
-// Serves typed objects held in a vector (the storage snapshot's stand-in); can rewind.
-class ObjectSource final : public ItemSource<Object> {
- public:
-  explicit ObjectSource(const std::vector<std::unique_ptr<Object>>* items) : items_(items) {}
-  Result<const Object*> Next() override {
-    if (next_ >= items_->size()) return static_cast<const Object*>(nullptr);
-    ++calls_;
-    return (*items_)[next_++].get();
-  }
-  Status Rewind() override {
-    next_ = 0;
-    ++rewinds_;
-    return Status::Ok();
-  }
-  int rewinds_ = 0;
-  size_t calls_ = 0;
-
- private:
-  const std::vector<std::unique_ptr<Object>>* items_;
-  size_t next_ = 0;
-};
 
 // Varies a template object: name, namespace, labels, annotations (random strings of every
 // escaping class), so that items differ in size and content.
@@ -153,23 +125,23 @@ void CheckKind(const std::string& fixture, const std::string& api_version, const
     OneShot<List>(header, items, &want_json, &want_indent, &want_pb);
     size_t batch = kBatches[rng() % std::size(kBatches)];
 
-    ObjectSource s1(&items);
+    testing::ObjectVectorSource s1(&items);
     TypedListJsonEncoder json_enc(&header, &s1);
     Streamed got = Stream(json_enc, batch);
     ASSERT_EQ(got.bytes, want_json) << list_kind << " seed " << seed;
     EXPECT_TRUE(got.downstream_ok);
     EXPECT_LE(got.encoder_capacity, std::max<size_t>(2 * got.max_piece, 64));
 
-    ObjectSource s2(&items);
+    testing::ObjectVectorSource s2(&items);
     TypedListJsonEncoder indent_enc(&header, &s2, Style::kIndent);
     ASSERT_EQ(Stream(indent_enc, batch).bytes, want_indent) << list_kind << " seed " << seed;
 
-    ObjectSource s3(&items);
+    testing::ObjectVectorSource s3(&items);
     TypedListProtobufEncoder pb_enc(&header, &s3);
     Streamed got_pb = Stream(pb_enc, batch);
     ASSERT_EQ(got_pb.bytes, want_pb) << list_kind << " seed " << seed;
-    EXPECT_EQ(s3.rewinds_, 1);             // one size pass, one write pass
-    EXPECT_EQ(s3.calls_, 2 * items.size());  // each item fetched once per pass
+    EXPECT_EQ(s3.rewinds(), 1);             // one size pass, one write pass
+    EXPECT_EQ(s3.calls(), 2 * items.size());  // each item fetched once per pass
     EXPECT_LE(got_pb.encoder_capacity, std::max<size_t>(2 * got_pb.max_piece, 64));
     checked_items += items.size();
   }
@@ -203,13 +175,13 @@ TEST(TypedListTest, EmptyListsMatchKubesVectors) {
   // From apimachinery's protobuf collections_test.go (facts §2.4): an empty list.
   TypedListHeader header;  // no kind, no apiVersion
   std::vector<std::unique_ptr<Object>> none;
-  ObjectSource src(&none);
+  testing::ObjectVectorSource src(&none);
   TypedListProtobufEncoder enc(&header, &src);
   BufferSink out;
   ASSERT_TRUE(enc.EncodeAll(&out).ok());
   EXPECT_EQ(out.data(), std::string("k8s\0\x0a\x04\x0a\x00\x12\x00\x12\x08\x0a\x06\x0a\x00\x12\x00\x1a\x00\x1a\x00\x22\x00", 24));
 
-  ObjectSource src2(&none);
+  testing::ObjectVectorSource src2(&none);
   TypedListJsonEncoder jenc(&header, &src2);
   BufferSink jout;
   ASSERT_TRUE(jenc.EncodeAll(&jout).ok());

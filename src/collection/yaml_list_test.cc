@@ -14,6 +14,7 @@
 #include "api/k8s/meta/v1/types.h"
 #include "api/typed/scheme.h"
 #include "api/yaml.h"
+#include "testing/fixtures.h"
 #include "testing/random_value.h"
 
 namespace kstream::collection {
@@ -31,15 +32,8 @@ int Iterations(int dflt) {
   return env != nullptr ? std::atoi(env) : dflt;
 }
 
-std::string ReadFixture(const std::string& name) {
-  std::ifstream in(std::string(KSTREAM_SHARED_DIR) + "/fixtures/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::unique_ptr<Object> FixtureObject(const std::string& path) {
-  auto v = api::ParseJson(ReadFixture(path));
+  auto v = api::ParseJson(testing::ReadFixture(path));
   EXPECT_TRUE(v.ok()) << path;
   auto obj = typed::DecodeObject(typed::Scheme::Default(), *v);
   EXPECT_TRUE(obj.ok()) << path << ": " << obj.status().ToString();
@@ -51,19 +45,6 @@ Value J(std::string_view json) {
   EXPECT_TRUE(v.ok()) << json;
   return v.ok() ? std::move(v).value() : Value();
 }
-
-class ObjectSource final : public ItemSource<Object> {
- public:
-  explicit ObjectSource(const std::vector<std::unique_ptr<Object>>* items) : items_(items) {}
-  Result<const Object*> Next() override {
-    if (next_ >= items_->size()) return static_cast<const Object*>(nullptr);
-    return (*items_)[next_++].get();
-  }
-
- private:
-  const std::vector<std::unique_ptr<Object>>* items_;
-  size_t next_ = 0;
-};
 
 // Strings that make YAML output hard: folding of long lines (at every column), literal
 // blocks with leading spaces, empty lines and every chomping, quoting triggers, Unicode
@@ -263,7 +244,7 @@ void CheckTypedKind(const std::string& fixture, const std::string& api_version,
     std::string want;
     Status want_status = typed::AppendObjectYaml(*list_obj, &want);
 
-    ObjectSource src(&items);
+    testing::ObjectVectorSource src(&items);
     auto enc = YamlListEncoder::ForTypedList(header, &src);
     ASSERT_TRUE(enc.ok()) << enc.status().ToString();
     Streamed got = Stream(**enc, kBatches[rng() % std::size(kBatches)]);
@@ -483,7 +464,7 @@ TEST(YamlListTest, TinyConfigMapListExactBytes) {
       "metadata:\n"
       "  continue: x\n"
       "  resourceVersion: \"12\"\n";
-  ObjectSource src(&items);
+  testing::ObjectVectorSource src(&items);
   auto enc = YamlListEncoder::ForTypedList(header, &src);
   ASSERT_TRUE(enc.ok());
   Streamed got = Stream(**enc, 1);
@@ -497,7 +478,7 @@ TEST(YamlListTest, TinyConfigMapListExactBytes) {
 
 TEST(YamlListTest, EmptyListsWriteEmptyFlowSequence) {
   std::vector<std::unique_ptr<Object>> none;
-  ObjectSource src(&none);
+  testing::ObjectVectorSource src(&none);
   auto enc = YamlListEncoder::ForTypedList(TypedListHeader{"v1", "PodList", {}}, &src);
   ASSERT_TRUE(enc.ok());
   Streamed got = Stream(**enc, 7);

@@ -114,11 +114,6 @@ std::string SpecFingerprint(typed::Object& obj) {
   return out;
 }
 
-// "v1", "apps/v1": the endpoint's group/version.
-std::string ApiVersionOf(const typed::ResourceInfo& info) {
-  return info.group.empty() ? std::string(info.version) : std::string(info.group) + "/" + std::string(info.version);
-}
-
 // Re-types an object decoded from storage to the endpoint's kind when another version of
 // the resource stored it (no conversion functions yet: fields are matched by JSON name).
 Result<std::unique_ptr<typed::Object>> AsEndpointKind(const typed::Scheme& scheme, const typed::ResourceInfo& info,
@@ -128,7 +123,7 @@ Result<std::unique_ptr<typed::Object>> AsEndpointKind(const typed::Scheme& schem
   std::string json;
   KS_RETURN_IF_ERROR(typed::AppendObjectJson(*obj, &json));
   KS_ASSIGN_OR_RETURN(api::Value v, api::ParseJson(json));
-  v.Set("apiVersion", ApiVersionOf(info));
+  v.Set("apiVersion", info.api_version());
   v.Set("kind", std::string(info.kind));
   return typed::DecodeObject(scheme, v);
 }
@@ -150,7 +145,7 @@ class StoreItemSource final : public collection::ItemSource<typed::Object>, publ
                   std::unique_ptr<storage::RangeIterator> it, ObjectFilter filter)
       : scheme_(scheme),
         info_(info),
-        api_version_(ApiVersionOf(*info)),
+        api_version_(info->api_version()),
         it_(std::move(it)),
         filter_(std::move(filter)) {}
 

@@ -363,9 +363,7 @@ class DecodingOnly final : public collection::ItemSource<typed::Object> {
 };
 
 std::string ProtobufList(const typed::ResourceInfo& info, ListPage& page, bool hide_stored) {
-  collection::TypedListHeader header{std::string(info.group.empty() ? "" : std::string(info.group) + "/") +
-                                         std::string(info.version),
-                                     std::string(info.list_kind), page.meta};
+  collection::TypedListHeader header{info.api_version(), std::string(info.list_kind), page.meta};
   DecodingOnly plain(page.items.get());
   collection::TypedListProtobufEncoder enc(&header, hide_stored ? &plain : page.items.get());
   encoding::BufferSink out;

@@ -76,10 +76,6 @@ bool ParseInt(std::string_view s, int64_t* out) {
 
 meta::Time Now() { return meta::Time::Now(); }
 
-std::string ApiVersionOf(const typed::ResourceInfo& info) {
-  return info.group.empty() ? std::string(info.version) : std::string(info.group) + "/" + std::string(info.version);
-}
-
 // Items converted to PartialObjectMetadata (kind/apiVersion set on each, as kube does).
 class PartialMetadataSource final : public collection::ItemSource<typed::Object> {
  public:
@@ -400,7 +396,7 @@ struct ApiServer::Impl {
       pom = std::make_unique<PartialMetadataSource>(pom_kind, items);
       items = pom.get();
     } else {
-      header.api_version = ApiVersionOf(info);
+      header.api_version = info.api_version();
       header.kind = std::string(info.list_kind);
     }
     header.metadata = page.meta;
@@ -928,7 +924,7 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
         return f == nullptr || f->is_null() || (f->is_string() && f->as_string().empty());
       };
       if (missing(v.Find("kind"))) v.Set("kind", std::string(info->kind));
-      if (missing(v.Find("apiVersion"))) v.Set("apiVersion", ApiVersionOf(*info));
+      if (missing(v.Find("apiVersion"))) v.Set("apiVersion", info->api_version());
     };
     if (in == kProtobuf) {
       obj = typed::DecodeObjectProtobuf(im.scheme, req.body);
@@ -951,7 +947,7 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
     const typed::KindEntry& k = (*obj)->kind();
     if (k.group != info->group || k.version != info->version) {
       return ApiError::BadRequest("the API version in the data (" + k.api_version() +
-                                  ") does not match the expected API version (" + ApiVersionOf(*info) + ")");
+                                  ") does not match the expected API version (" + info->api_version() + ")");
     }
     if (k.kind != info->kind) {
       return ApiError::BadRequest("the kind in the data (" + std::string(k.kind) +

@@ -7,6 +7,7 @@
 // The facts are immutable static data.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -36,6 +37,11 @@ struct ResourceInfo {
   // Whether kube-apiserver serves this version without --runtime-config (GA, and betas
   // from before 1.24).
   bool default_served = false;
+
+  // "v1" or "apps/v1".
+  std::string api_version() const {
+    return group.empty() ? std::string(version) : std::string(group) + "/" + std::string(version);
+  }
 
   bool HasVerb(std::string_view verb) const {
     for (std::string_view v : verbs) {
