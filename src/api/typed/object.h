@@ -31,6 +31,9 @@ struct KindEntry {
   bool is_list = false;
   std::string_view item_kind;  // for lists: the kind of the items
   bool protobuf = true;        // false for types without a protobuf form (Table, ...)
+  // Custom resources: objects are UnstructuredObject (typed/unstructured.h), written with
+  // sorted keys as kube's unstructured encoder writes them; lists are UnstructuredLists.
+  bool unstructured = false;
   std::unique_ptr<Object> (*make)(const KindEntry* entry) = nullptr;
 
   // "v1" or "apps/v1".

@@ -13,6 +13,8 @@
 
 namespace kstream::typed {
 
+struct KindEntry;
+
 struct SubresourceInfo {
   std::string_view name;     // "status", "scale", "log", ...
   std::string_view group;    // the response kind's group/version; both empty means the
@@ -37,6 +39,12 @@ struct ResourceInfo {
   // Whether kube-apiserver serves this version without --runtime-config (GA, and betas
   // from before 1.24).
   bool default_served = false;
+  // Custom resources (served from a CRD): the run-time kinds of their objects and lists
+  // (UnstructuredObject). nullptr for built-in resources.
+  const KindEntry* custom_kind = nullptr;
+  const KindEntry* custom_list_kind = nullptr;
+
+  bool custom() const { return custom_kind != nullptr; }
 
   // "v1" or "apps/v1".
   std::string api_version() const {
