@@ -14,6 +14,11 @@ UnstructuredListJsonEncoder::UnstructuredListJsonEncoder(const api::Value* heade
                                                          ej::Style style)
     : header_(header), items_(items), style_(style) {}
 
+UnstructuredListJsonEncoder::UnstructuredListJsonEncoder(const api::Value* header,
+                                                         ItemSource<typed::Object>* items,
+                                                         ej::Style style)
+    : header_(header), typed_items_(items), style_(style) {}
+
 Status UnstructuredListJsonEncoder::AppendHeaderMembers(bool before_items, bool* first) {
   const bool indent = style_ == ej::Style::kIndent;
   for (const api::Member& m : header_->as_object()) {
@@ -42,13 +47,26 @@ Status UnstructuredListJsonEncoder::EncodePiece(State* next_state) {
     return Status::Ok();
   }
   // kItems
-  KS_ASSIGN_OR_RETURN(const api::Value* item, items_->Next());
-  if (item != nullptr) {
-    if (items_written_ > 0) buf_.push_back(',');
-    if (indent) ej::AppendNewlineIndent(&buf_, 2);
-    KS_RETURN_IF_ERROR(api::AppendJson(*item, &buf_, style_, 2));
-    *next_state = State::kItems;
-    return Status::Ok();
+  if (typed_items_ != nullptr) {
+    KS_ASSIGN_OR_RETURN(const typed::Object* obj, typed_items_->Next());
+    if (obj != nullptr) {
+      if (items_written_ > 0) buf_.push_back(',');
+      if (indent) ej::AppendNewlineIndent(&buf_, 2);
+      typed::JsonWriter jw(&buf_, style_, 2);
+      obj->AppendJson(jw);
+      KS_RETURN_IF_ERROR(jw.status());
+      *next_state = State::kItems;
+      return Status::Ok();
+    }
+  } else {
+    KS_ASSIGN_OR_RETURN(const api::Value* item, items_->Next());
+    if (item != nullptr) {
+      if (items_written_ > 0) buf_.push_back(',');
+      if (indent) ej::AppendNewlineIndent(&buf_, 2);
+      KS_RETURN_IF_ERROR(api::AppendJson(*item, &buf_, style_, 2));
+      *next_state = State::kItems;
+      return Status::Ok();
+    }
   }
   if (indent && items_written_ > 0) ej::AppendNewlineIndent(&buf_, 1);
   buf_.push_back(']');

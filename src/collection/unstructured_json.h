@@ -21,6 +21,7 @@
 
 #include <string>
 
+#include "api/typed/object.h"
 #include "api/value.h"
 #include "base/status.h"
 #include "collection/item_source.h"
@@ -35,6 +36,10 @@ class UnstructuredListJsonEncoder final : public PieceEncoder {
   // `header` is an object with the list-level members (apiVersion, kind, metadata, ...).
   UnstructuredListJsonEncoder(const api::Value* header, ItemSource<api::Value>* items,
                               encoding::json::Style style = encoding::json::Style::kCompact);
+  // Items that are typed objects (custom resources: typed::UnstructuredObject), each
+  // written with its own AppendJson.
+  UnstructuredListJsonEncoder(const api::Value* header, ItemSource<typed::Object>* items,
+                              encoding::json::Style style = encoding::json::Style::kCompact);
 
  private:
   Status EncodePiece(State* next_state) override;
@@ -43,7 +48,8 @@ class UnstructuredListJsonEncoder final : public PieceEncoder {
   Status AppendHeaderMembers(bool before_items, bool* first);
 
   const api::Value* header_;
-  ItemSource<api::Value>* items_;
+  ItemSource<api::Value>* items_ = nullptr;
+  ItemSource<typed::Object>* typed_items_ = nullptr;
   encoding::json::Style style_;
 };
 

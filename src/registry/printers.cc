@@ -943,6 +943,9 @@ std::string TranslateTimestampSince(const mv1::Time& t, const mv1::Time& now) {
 
 const TablePrinter& DefaultTablePrinter() { return DefaultPrinter(); }
 
+std::string_view ObjectMetaNameDoc() { return kDocObjectMetaName; }
+std::string_view ObjectMetaCreationTimestampDoc() { return kDocObjectMetaCreationTimestamp; }
+
 const TablePrinter& PrinterFor(std::string_view group, std::string_view resource) {
   if (group.empty()) {
     if (resource == "pods") return PodPrinter();

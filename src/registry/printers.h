@@ -40,6 +40,10 @@ using TablePrinter = collection::TablePrinter;
 // The printer of a resource ("" for the core group; resource is the plural, e.g. "pods").
 const TablePrinter& PrinterFor(std::string_view group, std::string_view resource);
 
+// The swagger docs of ObjectMeta's name and creationTimestamp (column descriptions).
+std::string_view ObjectMetaNameDoc();
+std::string_view ObjectMetaCreationTimestampDoc();
+
 // kube's default convertor (rest/table.go), for resources without a printer.
 const TablePrinter& DefaultTablePrinter();
 

@@ -4,10 +4,14 @@
 #include <random>
 #include <thread>
 
+#include "api/fieldmanager/field_manager.h"
 #include "api/json.h"
+#include "api/openapi/definitions.h"
+#include "api/typed/scheme.h"
 #include "api/k8s/core/v1/types.h"
 #include "collection/stored_proto.h"
 #include "registry/continue_token.h"
+#include "registry/custom_resources.h"
 #include "registry/label_selector.h"
 #include "registry/validation.h"
 #include "registry/storage_layout.h"
@@ -18,6 +22,38 @@ namespace meta = k8s::meta::v1;
 using storage::Revision;
 
 namespace {
+
+// Records a write in the object's managedFields (kube's fieldmanager Update): the fields
+// `obj` changed against `old` (nullptr: a create) now belong to the write's manager.
+std::optional<ApiError> TrackManagedFields(const typed::ResourceInfo& info, const typed::Object* old,
+                                           std::unique_ptr<typed::Object>& obj, const WriteOptions& options,
+                                           const k8s::meta::v1::Time& now, const api::SchemaNode& schema) {
+  if (options.field_manager.empty() || options.managed_fields_done) return std::nullopt;
+  auto to_value = [](const typed::Object& o) -> Result<api::Value> {
+    auto copy = o.Clone();
+    std::string json;
+    KS_RETURN_IF_ERROR(typed::AppendObjectJson(*copy, &json));
+    return api::ParseJson(json);
+  };
+  api::Value live;
+  if (old != nullptr) {
+    auto v = to_value(*old);
+    if (!v.ok()) return ApiError::Internal(std::string(v.status().message()));
+    live = std::move(v).value();
+  }
+  auto updated = to_value(*obj);
+  if (!updated.ok()) return ApiError::Internal(std::string(updated.status().message()));
+  api::fieldmanager::WriteContext ctx =
+      ManagedFieldsContext(info, options.field_manager, options.subresource, now.FormatRfc3339());
+  auto tracked = api::fieldmanager::Update(live, std::move(updated).value(), schema, ctx);
+  if (!tracked.ok()) return ApiError::Internal(std::string(tracked.status().message()));
+  auto back = typed::DecodeObjectAs(obj->kind(), *tracked);
+  if (!back.ok()) return ApiError::Internal(std::string(back.status().message()));
+  obj = std::move(back).value();
+  obj->SetTypeMetaFromKind();
+  CanonicalizeManagedFields(obj->object_meta());
+  return std::nullopt;
+}
 
 std::mt19937_64& Rng() {
   thread_local std::mt19937_64 rng([] {
@@ -31,10 +67,10 @@ std::mt19937_64& Rng() {
 GroupResource GR(const typed::ResourceInfo& info) { return GroupResource{info.group, info.resource}; }
 
 std::string Prefix(const typed::ResourceInfo& info) {
-  return ResourcePrefix(info.group, info.resource, /*built_in=*/true);
+  return ResourcePrefix(info.group, info.resource, /*built_in=*/!info.custom());
 }
 
-StorageFormat FormatFor(const typed::ResourceInfo& info) { return StorageFormatFor(info.group, true); }
+StorageFormat FormatFor(const typed::ResourceInfo& info) { return StorageFormatFor(info.group, !info.custom()); }
 
 // Parses a resourceVersion ("" and "0" are 0). kube: APIObjectVersioner.ParseResourceVersion.
 std::optional<Revision> ParseRv(std::string_view rv) {
@@ -69,6 +105,7 @@ std::optional<ApiError> SetNamespace(const typed::ResourceInfo& info, std::strin
 
 // Kinds whose strategy sets metadata.generation (1 on create, +1 when the spec changes).
 bool TracksGeneration(const typed::ResourceInfo& info) {
+  if (info.custom()) return true;
   static const std::vector<std::pair<std::string_view, std::string_view>> kTracked = {
       {"apps", "deployments"},
       {"apps", "statefulsets"},
@@ -128,9 +165,20 @@ Result<std::unique_ptr<typed::Object>> AsEndpointKind(const typed::Scheme& schem
   return typed::DecodeObject(scheme, v);
 }
 
-// A stored object as the endpoint's kind, resourceVersion = `mod_revision`.
+// A stored object as the endpoint's kind, resourceVersion = `mod_revision`. Custom
+// resources are stored as JSON in their storage version; conversion is None (kube's
+// default): the object is served in the endpoint's version as it is.
 Result<std::unique_ptr<typed::Object>> DecodeForEndpoint(const typed::Scheme& scheme, const typed::ResourceInfo& info,
                                                          std::string_view value, Revision mod_revision) {
+  if (info.custom()) {
+    KS_ASSIGN_OR_RETURN(api::Value v, api::ParseJson(value));
+    std::unique_ptr<typed::Object> obj = info.custom_kind->New();
+    typed::DecodeContext ctx;
+    KS_RETURN_IF_ERROR(obj->DecodeJson(v, ctx));
+    obj->SetTypeMetaFromKind();
+    obj->object_meta()->ResourceVersion = std::to_string(mod_revision);
+    return obj;
+  }
   KS_ASSIGN_OR_RETURN(auto obj, DecodeFromStorage(value, mod_revision));
   return AsEndpointKind(scheme, info, std::move(obj));
 }
@@ -247,6 +295,34 @@ std::string_view WatchEvent::TypeName(Type t) {
       return "ERROR";
   }
   return "ERROR";
+}
+
+api::fieldmanager::WriteContext ManagedFieldsContext(const typed::ResourceInfo& info, std::string_view manager,
+                                                     std::string_view subresource, std::string_view now) {
+  api::fieldmanager::WriteContext ctx;
+  ctx.manager = std::string(manager);
+  ctx.api_version = info.api_version();
+  ctx.kind = std::string(info.kind);
+  ctx.subresource = std::string(subresource);
+  ctx.now = std::string(now);
+  ctx.custom_resource = info.custom();
+  if (subresource.empty() && info.FindSubresource("status") != nullptr) {
+    api::fieldmanager::Path status;
+    status.push_back(api::fieldmanager::PathElement::Field("status"));
+    ctx.reset_fields.Insert(status);
+  }
+  return ctx;
+}
+
+void CanonicalizeManagedFields(k8s::meta::v1::ObjectMeta* meta) {
+  if (meta == nullptr) return;
+  for (auto& entry : meta->ManagedFields) {
+    if (!entry.FieldsV1) continue;
+    std::string_view raw(entry.FieldsV1->raw);
+    auto set = api::fieldmanager::FieldSet::FromFieldsV1Json(raw);
+    if (!set.ok()) continue;
+    *entry.FieldsV1 = k8s::meta::v1::FieldsV1(set->ToFieldsV1Json());
+  }
 }
 
 std::string NewUuid() {
@@ -457,8 +533,11 @@ std::optional<ApiError> Registry::PrepareForCreate(const typed::ResourceInfo& in
 }
 
 ApiResult<std::unique_ptr<typed::Object>> Registry::Create(const typed::ResourceInfo& info, std::string_view ns,
-                                                           std::unique_ptr<typed::Object> obj, bool dry_run) {
+                                                           std::unique_ptr<typed::Object> obj,
+                                                           const WriteOptions& options) {
   if (auto err = PrepareForCreate(info, ns, *obj)) return std::move(*err);
+  if (auto err = ApplyStrategy(info, obj, nullptr, options)) return std::move(*err);
+  if (auto err = TrackManagedFields(info, nullptr, obj, options, options_.now(), SchemaFor(info))) return std::move(*err);
   meta::ObjectMeta* m = obj->object_meta();
   if (info.namespaced) {
     if (auto err = CheckNamespaceExists(m->Namespace)) {
@@ -473,7 +552,7 @@ ApiResult<std::unique_ptr<typed::Object>> Registry::Create(const typed::Resource
   auto bytes = EncodeForStorage(*obj, FormatFor(info));
   if (!bytes.ok()) return ApiError::Internal(std::string(bytes.status().message()));
   std::string key = ObjectKey(Prefix(info), m->Namespace, m->Name);
-  if (dry_run) {
+  if (options.dry_run) {
     auto existing = store_->Get(key);
     if (existing.ok()) return ApiError::AlreadyExists(GR(info), m->Name);
     return obj;
@@ -489,75 +568,179 @@ ApiResult<std::unique_ptr<typed::Object>> Registry::Create(const typed::Resource
   return obj;
 }
 
+api::SchemaNode Registry::SchemaFor(const typed::ResourceInfo& info) const {
+  if (info.custom()) {
+    if (crds_ == nullptr) return {};
+    auto v = crds_->ForInfo(&info);
+    // Versions are never freed: the schema outlives the node.
+    if (v == nullptr || v->openapi_schema.is_null()) return {};
+    return api::SchemaNode(nullptr, &v->openapi_schema);
+  }
+  const api::OpenApiDefinitions& defs = api::BuiltinOpenApiDefinitions();
+  std::string name = defs.NameForKind(info.group, info.version, info.kind);
+  return name.empty() ? api::SchemaNode() : api::SchemaNode::Named(&defs.schemas, name);
+}
+
+std::optional<ApiError> Registry::ApplyStrategy(const typed::ResourceInfo& info, std::unique_ptr<typed::Object>& obj,
+                                                const typed::Object* old, const WriteOptions& options) {
+  const bool crd = info.group == "apiextensions.k8s.io" && info.resource == "customresourcedefinitions";
+  if (!info.custom() && !crd) return std::nullopt;
+  auto to_value = [](const typed::Object& o) -> Result<api::Value> {
+    auto copy = o.Clone();
+    std::string json;
+    KS_RETURN_IF_ERROR(typed::AppendObjectJson(*copy, &json));
+    return api::ParseJson(json);
+  };
+  auto v = to_value(*obj);
+  if (!v.ok()) return ApiError::Internal(std::string(v.status().message()));
+  std::optional<api::Value> ov;
+  if (old != nullptr) {
+    auto o = to_value(*old);
+    if (!o.ok()) return ApiError::Internal(std::string(o.status().message()));
+    ov = std::move(o).value();
+  }
+  if (crd) {
+    // The CRD strategy: a create starts without status; a main-resource update keeps it.
+    if (options.subresource.empty()) {
+      if (ov && ov->Find("status") != nullptr) {
+        v->Set("status", *ov->Find("status"));
+      } else {
+        v->Erase("status");
+      }
+    }
+    if (auto err = ValidateCustomResourceDefinition(&*v, ov ? &*ov : nullptr)) return err;
+  } else {
+    if (crds_ == nullptr) return std::nullopt;
+    auto version = crds_->ForInfo(&info);
+    if (version == nullptr) return ApiError::NotFound(GR(info), obj->object_meta()->Name);
+    if (auto err = crds_->PrepareWrite(*version, &*v, ov ? &*ov : nullptr, options.subresource, nullptr)) return err;
+  }
+  auto back = typed::DecodeObjectAs(obj->kind(), *v);
+  if (!back.ok()) return ApiError::BadRequest(std::string(back.status().message()));
+  obj = std::move(back).value();
+  obj->SetTypeMetaFromKind();
+  return std::nullopt;
+}
+
 ApiResult<std::unique_ptr<typed::Object>> Registry::Update(const typed::ResourceInfo& info, std::string_view ns,
                                                            std::string_view name, std::unique_ptr<typed::Object> obj,
-                                                           bool dry_run) {
-  meta::ObjectMeta* m = obj->object_meta();
-  if (m == nullptr) return ApiError::BadRequest("the object has no metadata");
-  if (m->Name.empty()) m->Name = std::string(name);
-  if (m->Name != name) {
-    return ApiError::BadRequest("the name of the object (" + m->Name + ") does not match the name on the URL (" +
-                                std::string(name) + ")");
-  }
-  if (auto err = SetNamespace(info, ns, m)) return std::move(*err);
-  std::optional<Revision> wanted;
-  if (!m->ResourceVersion.empty()) {
-    auto rv = ParseRv(m->ResourceVersion);
-    if (!rv || *rv == 0) {
-      return ApiError::Invalid(info.group, info.kind, name,
-                               {{"FieldValueInvalid", "Invalid value: " + GoQuote(m->ResourceVersion) +
-                                                          ": must be a valid resource version",
-                                 "metadata.resourceVersion"}});
-    }
-    wanted = *rv;
-  }
-  std::string key = ObjectKey(Prefix(info), m->Namespace, name);
+                                                           const WriteOptions& options) {
+  std::shared_ptr<typed::Object> given(std::move(obj));
+  UpdateFunc fn = [given](const typed::Object*) -> ApiResult<std::unique_ptr<typed::Object>> {
+    return given->Clone();
+  };
+  auto r = GuaranteedUpdate(info, ns, name, fn, options, /*allow_create=*/false, /*put=*/true);
+  if (!r.ok()) return std::move(r).error();
+  return std::move(r->object);
+}
+
+ApiResult<WriteResult> Registry::Patch(const typed::ResourceInfo& info, std::string_view ns, std::string_view name,
+                                       const UpdateFunc& fn, const WriteOptions& options, bool allow_create) {
+  return GuaranteedUpdate(info, ns, name, fn, options, allow_create, /*put=*/false);
+}
+
+ApiResult<WriteResult> Registry::GuaranteedUpdate(const typed::ResourceInfo& info, std::string_view ns,
+                                                  std::string_view name, const UpdateFunc& fn,
+                                                  const WriteOptions& options, bool allow_create, bool put) {
+  std::string obj_ns = info.namespaced ? std::string(ns) : std::string();
+  std::string key = ObjectKey(Prefix(info), obj_ns, name);
   for (int attempt = 0; attempt < 16; ++attempt) {
     auto cur = store_->Get(key);
-    if (!cur.ok()) return ApiError::FromStorage(cur.status(), GR(info), name);
+    std::unique_ptr<typed::Object> old;
+    if (cur.ok()) {
+      auto decoded = DecodeForEndpoint(*scheme_, info, cur->value, cur->mod_revision);
+      if (!decoded.ok()) return ApiError::Internal(std::string(decoded.status().message()));
+      old = std::move(decoded).value();
+    } else if (cur.status().code() != StatusCode::kNotFound || !allow_create) {
+      return ApiError::FromStorage(cur.status(), GR(info), name);
+    }
+    auto produced = fn(old.get());
+    if (!produced.ok()) return std::move(produced).error();
+    std::unique_ptr<typed::Object> obj = std::move(produced).value();
+    meta::ObjectMeta* m = obj->object_meta();
+    if (m == nullptr) return ApiError::BadRequest("the object has no metadata");
+    if (m->Name.empty()) m->Name = std::string(name);
+    if (m->Name != name) {
+      return ApiError::BadRequest("the name of the object (" + m->Name + ") does not match the name on the URL (" +
+                                  std::string(name) + ")");
+    }
+    if (auto err = SetNamespace(info, ns, m)) return std::move(*err);
+
+    if (old == nullptr) {
+      // Apply to a missing object: a create (kube wipes the system fields first).
+      if (!m->UID.empty()) {
+        return ApiError::Conflict(GR(info), name,
+                                  "uid mismatch: the provided object specified uid " + m->UID +
+                                      ", and no existing object was found");
+      }
+      m->ResourceVersion.clear();
+      m->CreationTimestamp = {};
+      auto created = Create(info, ns, std::move(obj), options);
+      if (!created.ok() && created.error().status.Reason == "AlreadyExists" && attempt + 1 < 16) continue;
+      if (!created.ok()) return std::move(created).error();
+      return WriteResult{std::move(created).value(), true};
+    }
+
+    std::optional<Revision> wanted;
+    if (!m->ResourceVersion.empty()) {
+      auto rv = ParseRv(m->ResourceVersion);
+      if (!rv || *rv == 0) {
+        return ApiError::Invalid(info.group, info.kind, name,
+                                 {{"FieldValueInvalid", "Invalid value: " + GoQuote(m->ResourceVersion) +
+                                                            ": must be a valid resource version",
+                                   "metadata.resourceVersion"}});
+      }
+      wanted = *rv;
+    }
     if (wanted && *wanted != cur->mod_revision) return ApiError::Conflict(GR(info), name, kModifiedMessage);
-    auto old = DecodeFromStorage(cur->value, cur->mod_revision);
-    if (!old.ok()) return ApiError::Internal(std::string(old.status().message()));
-    meta::ObjectMeta* om = (*old)->object_meta();
+    // A patch carries the stored resourceVersion along: only a patch that sets another one
+    // makes it a precondition (a lost race is then retried on the new state).
+    if (!put && wanted) wanted.reset();
+    meta::ObjectMeta* om = old->object_meta();
     if (!m->UID.empty() && m->UID != om->UID) {
-      return ApiError::Invalid(info.group, info.kind, name,
-                               {{"FieldValueInvalid", "Invalid value: " + GoQuote(m->UID) + ": field is immutable",
-                                 "metadata.uid"}});
+      if (put) {
+        return ApiError::Invalid(info.group, info.kind, name,
+                                 {{"FieldValueInvalid", "Invalid value: " + GoQuote(m->UID) + ": field is immutable",
+                                   "metadata.uid"}});
+      }
+      return ApiError::Conflict(GR(info), name,
+                                "Precondition failed: UID in precondition: " + m->UID + ", UID in object meta: " + om->UID);
     }
     m->UID = om->UID;
     m->CreationTimestamp = om->CreationTimestamp;
     m->DeletionTimestamp = om->DeletionTimestamp;
     m->DeletionGracePeriodSeconds = om->DeletionGracePeriodSeconds;
     m->SelfLink.clear();
+    if (auto err = ApplyStrategy(info, obj, old.get(), options)) return std::move(*err);
+    m = obj->object_meta();
     if (TracksGeneration(info)) {
       m->Generation = om->Generation;
-      if (SpecFingerprint(*obj) != SpecFingerprint(**old)) m->Generation = om->Generation + 1;
+      if (SpecFingerprint(*obj) != SpecFingerprint(*old)) m->Generation = om->Generation + 1;
     } else {
       m->Generation = om->Generation;
     }
     NormalizeSecret(*obj);
     if (auto* nsobj = obj->As<k8s::core::v1::Namespace>()) {
       // Status is not updated through the main resource; the name label is kept.
-      nsobj->Status = (*old)->As<k8s::core::v1::Namespace>()->Status;
+      nsobj->Status = old->As<k8s::core::v1::Namespace>()->Status;
       nsobj->ObjectMeta.Labels["kubernetes.io/metadata.name"] = nsobj->ObjectMeta.Name;
     }
+    if (auto err = TrackManagedFields(info, old.get(), obj, options, options_.now(), SchemaFor(info))) return std::move(*err);
+    m = obj->object_meta();
     auto bytes = EncodeForStorage(*obj, FormatFor(info));
     if (!bytes.ok()) return ApiError::Internal(std::string(bytes.status().message()));
-    if (*bytes == cur->value) {
+    if (*bytes == cur->value || options.dry_run) {
       // No change: kube skips the write and answers with the current object.
       m->ResourceVersion = std::to_string(cur->mod_revision);
-      return obj;
-    }
-    if (dry_run) {
-      m->ResourceVersion = std::to_string(cur->mod_revision);
-      return obj;
+      return WriteResult{std::move(obj), false};
     }
     auto rev = store_->Update(key, *bytes, cur->mod_revision);
     if (rev.ok()) {
       m->ResourceVersion = std::to_string(*rev);
-      return obj;
+      return WriteResult{std::move(obj), false};
     }
     if (rev.status().code() == StatusCode::kAborted && !wanted) continue;  // raced: retry
+    if (rev.status().code() == StatusCode::kAborted) return ApiError::Conflict(GR(info), name, kModifiedMessage);
     if (rev.status().code() == StatusCode::kNotFound) return ApiError::NotFound(GR(info), name);
     return ApiError::FromStorage(rev.status(), GR(info), name);
   }
@@ -596,7 +779,7 @@ ApiResult<DeleteResult> Registry::Delete(const typed::ResourceInfo& info, std::s
   for (int attempt = 0; attempt < 16; ++attempt) {
     auto cur = store_->Get(key);
     if (!cur.ok()) return ApiError::FromStorage(cur.status(), GR(info), name);
-    auto old = DecodeFromStorage(cur->value, cur->mod_revision);
+    auto old = DecodeForEndpoint(*scheme_, info, cur->value, cur->mod_revision);
     if (!old.ok()) return ApiError::Internal(std::string(old.status().message()));
     meta::ObjectMeta* om = (*old)->object_meta();
     if (!options.precondition_uid.empty() && options.precondition_uid != om->UID) {

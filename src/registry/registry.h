@@ -39,6 +39,8 @@
 #include <vector>
 
 #include "api/k8s/meta/v1/types.h"
+#include "api/fieldmanager/field_manager.h"
+#include "api/openapi/definitions.h"
 #include "api/typed/object.h"
 #include "api/typed/resource.h"
 #include "api/typed/scheme.h"
@@ -117,12 +119,37 @@ struct DeleteResult {
   k8s::meta::v1::Status status;           // otherwise
 };
 
+// Options of a write (create, update, patch).
+struct WriteOptions {
+  bool dry_run = false;
+  // managedFields: the manager this write is recorded for (kube's fieldManager, or the
+  // User-Agent's prefix). Empty: the write is not recorded.
+  std::string field_manager;
+  // "" for the object itself; "status" or "scale" for writes through a subresource.
+  std::string subresource;
+  // The object's managedFields were computed by the caller (server-side apply); the write
+  // is stored as given.
+  bool managed_fields_done = false;
+};
+
+// PATCH and server-side apply: turns the stored object (nullptr when there is none, only
+// when creating is allowed) into the object to store. Called again with the new state
+// when the object changed in between (a lost race); not called at all after an error.
+using UpdateFunc = std::function<ApiResult<std::unique_ptr<typed::Object>>(const typed::Object* current)>;
+
+struct WriteResult {
+  std::unique_ptr<typed::Object> object;
+  bool created = false;  // PATCH with apply created the object: 201
+};
+
 struct RegistryOptions {
   // NotOlderThan reads of a future revision wait this long before answering 504.
   std::chrono::milliseconds too_large_rv_wait{std::chrono::seconds(3)};
   // Clock for creationTimestamp (tests may fix it).
   std::function<k8s::meta::v1::Time()> now = [] { return k8s::meta::v1::Time::Now().Rfc3339Copy(); };
 };
+
+class CustomResourceCatalog;
 
 class Registry {
  public:
@@ -144,15 +171,31 @@ class Registry {
   bool WaitForNamespaceCleanup(std::chrono::milliseconds timeout);
 
   const typed::Scheme& scheme() const { return *scheme_; }
+  // Custom resources: the catalog whose write rules (pruning, defaulting, validation,
+  // status subresource) apply to them. Set once, before serving.
+  void set_custom_resources(CustomResourceCatalog* crds) { crds_ = crds; }
+  CustomResourceCatalog* custom_resources() const { return crds_; }
+  // The OpenAPI schema of a resource's objects (built-in definitions, or the CRD
+  // version's schema); null when there is none.
+  api::SchemaNode SchemaFor(const typed::ResourceInfo& info) const;
+  // The registry's clock (creationTimestamp, managedFields times).
+  k8s::meta::v1::Time Now() const { return options_.now(); }
   storage::Store* store() const { return store_; }
 
   ApiResult<std::unique_ptr<typed::Object>> Get(const typed::ResourceInfo& info, std::string_view ns,
                                                 std::string_view name, std::string_view resource_version = {});
   ApiResult<std::unique_ptr<typed::Object>> Create(const typed::ResourceInfo& info, std::string_view ns,
-                                                   std::unique_ptr<typed::Object> obj, bool dry_run = false);
+                                                   std::unique_ptr<typed::Object> obj,
+                                                   const WriteOptions& options = {});
+  // PUT: a stale metadata.resourceVersion is a 409; without one the write wins.
   ApiResult<std::unique_ptr<typed::Object>> Update(const typed::ResourceInfo& info, std::string_view ns,
                                                    std::string_view name, std::unique_ptr<typed::Object> obj,
-                                                   bool dry_run = false);
+                                                   const WriteOptions& options = {});
+  // PATCH (and apply, with allow_create): kube's GuaranteedUpdate. `fn` sees the stored
+  // object; a resourceVersion in its result is a precondition (409 when stale), otherwise
+  // a concurrent write makes the registry call `fn` again on the new state.
+  ApiResult<WriteResult> Patch(const typed::ResourceInfo& info, std::string_view ns, std::string_view name,
+                               const UpdateFunc& fn, const WriteOptions& options, bool allow_create = false);
   ApiResult<DeleteResult> Delete(const typed::ResourceInfo& info, std::string_view ns, std::string_view name,
                                  const DeleteOptions& options = {});
   // Deletes every object the options select (in `ns`, or everywhere for ""), then returns
@@ -176,12 +219,20 @@ class Registry {
   std::optional<ApiError> CheckNamespaceExists(std::string_view ns);
   std::optional<ApiError> PrepareForCreate(const typed::ResourceInfo& info, std::string_view ns,
                                            typed::Object& obj);
+  // The kind's write strategy beyond metadata: custom resources' schema rules, CRD
+  // defaulting and validation.
+  std::optional<ApiError> ApplyStrategy(const typed::ResourceInfo& info, std::unique_ptr<typed::Object>& obj,
+                                        const typed::Object* old, const WriteOptions& options);
+  ApiResult<WriteResult> GuaranteedUpdate(const typed::ResourceInfo& info, std::string_view ns,
+                                          std::string_view name, const UpdateFunc& fn, const WriteOptions& options,
+                                          bool allow_create, bool put);
   Status DeleteNamespaceContents(std::string_view ns);
   void EnqueueNamespaceCleanup(std::string ns);
   void NamespaceWorker();
 
   storage::Store* store_;
   const typed::Scheme* scheme_;
+  CustomResourceCatalog* crds_ = nullptr;
   RegistryOptions options_;
 
   std::mutex ns_mu_;
@@ -191,6 +242,15 @@ class Registry {
   bool ns_stop_ = false;
   std::thread ns_worker_;
 };
+
+// The managedFields context of a write: manager, the request's apiVersion and kind, the
+// subresource, the time, whether the kind is a custom resource, and the reset fields (a
+// resource with a status subresource never gives .status to main-resource writers).
+api::fieldmanager::WriteContext ManagedFieldsContext(const typed::ResourceInfo& info, std::string_view manager,
+                                                     std::string_view subresource, std::string_view now);
+// Rewrites every managedFields entry's fieldsV1 in the byte order kube's encoder writes
+// (structured-merge-diff's path element order) after a decode from a sorted api::Value.
+void CanonicalizeManagedFields(k8s::meta::v1::ObjectMeta* meta);
 
 // A random UUID v4 in its canonical text form.
 std::string NewUuid();

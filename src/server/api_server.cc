@@ -2,6 +2,9 @@
 
 #include <charconv>
 #include <future>
+#include <map>
+#include <set>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -9,11 +12,15 @@
 #include <boost/asio/experimental/concurrent_channel.hpp>
 
 #include "api/json.h"
+#include "api/openapi/definitions.h"
+#include "api/k8s/autoscaling/v1/types.h"
 #include "api/k8s/meta/v1/types.h"
 #include "api/yaml.h"
 #include "api/typed/scheme.h"
+#include "api/typed/unstructured.h"
 #include "collection/table.h"
 #include "collection/typed_list.h"
+#include "collection/unstructured_json.h"
 #include "collection/yaml_list.h"
 #include "encoding/gzip/gzip_sink.h"
 #include "encoding/protobuf/wire.h"
@@ -21,6 +28,10 @@
 #include "registry/label_selector.h"
 #include "registry/printers.h"
 #include "server/negotiate.h"
+#include "server/openapi.h"
+#include "server/write_path.h"
+#include "api/patch/patch.h"
+#include "api/fieldmanager/field_manager.h"
 
 namespace kstream::server {
 
@@ -103,6 +114,10 @@ class PartialMetadataSource final : public collection::ItemSource<typed::Object>
 
 // ---------------------------------------------------------------------------------------
 
+namespace {
+constexpr std::string_view kServerGitVersion = "v1.33.0-kstream";
+}  // namespace
+
 std::string VersionJson() {
   return "{\n"
          "  \"major\": \"1\",\n"
@@ -111,7 +126,7 @@ std::string VersionJson() {
          "  \"emulationMinor\": \"33\",\n"
          "  \"minCompatibilityMajor\": \"1\",\n"
          "  \"minCompatibilityMinor\": \"32\",\n"
-         "  \"gitVersion\": \"v1.33.0-kstream\",\n"
+         "  \"gitVersion\": \"" + std::string(kServerGitVersion) + "\",\n"
          "  \"gitCommit\": \"0000000000000000000000000000000000000000\",\n"
          "  \"gitTreeState\": \"clean\",\n"
          "  \"buildDate\": \"2026-11-29T00:00:00Z\",\n"
@@ -121,6 +136,63 @@ std::string VersionJson() {
          "}";
 }
 
+namespace {
+
+// A custom resource's field for field selectors: metadata.name/namespace and the CRD's
+// selectableFields (strings as they are, integers and booleans printed).
+std::optional<std::string> CustomFieldValue(const registry::CustomResourceVersion& v, const typed::Object& o,
+                                            std::string_view field) {
+  const k8s::meta::v1::ObjectMeta* om = o.object_meta();
+  if (field == "metadata.name") return om ? om->Name : std::string();
+  if (field == "metadata.namespace") return om ? om->Namespace : std::string();
+  for (const auto& [name, path] : v.selectable_fields) {
+    if (name != field) continue;
+    const auto* u = dynamic_cast<const typed::UnstructuredObject*>(&o);
+    if (u == nullptr) return std::nullopt;
+    api::Value value = u->ToValue();
+    auto found = path.Find(value);
+    if (found.empty()) return std::nullopt;
+    const api::Value& x = *found[0];
+    if (x.is_string()) return x.as_string();
+    if (x.is_bool()) return std::string(x.as_bool() ? "true" : "false");
+    if (x.is_int()) return std::to_string(x.as_int());
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// A write through /status: the stored object with the status (and resourceVersion) of
+// `given`; everything else stays as stored.
+registry::ApiResult<std::unique_ptr<typed::Object>> MergeStatusInto(const typed::Scheme& scheme,
+                                                                    const typed::Object& current,
+                                                                    const typed::Object& given) {
+  (void)scheme;
+  auto cur_copy = current.Clone();
+  auto given_copy = given.Clone();
+  auto cv = ObjectToValue(*cur_copy);
+  auto nv = ObjectToValue(*given_copy);
+  if (!cv.ok() || !nv.ok()) return ApiError::Internal("cannot convert the object for a status update");
+  if (const api::Value* st = nv->Find("status")) {
+    cv->Set("status", *st);
+  } else {
+    cv->Erase("status");
+  }
+  const api::Value* nmd = nv->Find("metadata");
+  api::Value* cmd = cv->Find("metadata");
+  if (nmd != nullptr && cmd != nullptr && cmd->is_object()) {
+    if (const api::Value* rv = nmd->Find("resourceVersion")) {
+      cmd->Set("resourceVersion", *rv);
+    } else {
+      cmd->Erase("resourceVersion");
+    }
+  }
+  auto merged = ValueToObject(current.kind(), *cv, nullptr);
+  if (!merged.ok()) return ApiError::BadRequest(std::string(merged.status().message()));
+  return std::move(merged).value();
+}
+
+}  // namespace
+
 struct ApiServer::Impl {
   ApiServer* self;
   const typed::Scheme& scheme;
@@ -129,6 +201,63 @@ struct ApiServer::Impl {
   const typed::KindEntry* pom_list_kind;
   // One size pass for concurrent protobuf lists of the same snapshot.
   collection::ListSizeCache size_cache;
+  // /openapi/v3, built on first use.
+  OpenApiV3 openapi;
+  std::once_flag openapi_built;
+
+  // The documents of custom resource group versions (rebuilt on every CRD change).
+  std::mutex custom_openapi_mu;
+  std::set<std::string> custom_openapi_paths;
+
+  void UpdateCustomOpenApi(const std::vector<std::shared_ptr<const registry::CustomResourceVersion>>& served) {
+    BuildOpenApi();
+    std::lock_guard lock(custom_openapi_mu);
+    std::map<std::string, std::vector<const registry::CustomResourceVersion*>> by_gv;
+    for (const auto& v : served) {
+      by_gv["apis/" + std::string(v->info.group) + "/" + std::string(v->info.version)].push_back(v.get());
+    }
+    const api::Value& builtin = api::BuiltinOpenApiDefinitions().schemas;
+    for (const auto& [path, versions] : by_gv) {
+      api::Value extra = api::Value::EmptyObject();
+      std::vector<OpenApiResource> resources;
+      for (const registry::CustomResourceVersion* v : versions) {
+        api::Value defs = CustomResourceDefinitions(v->info, v->openapi_schema);
+        for (const api::Member& m : defs.as_object()) extra.Set(m.key, m.value);
+        OpenApiResource r;
+        r.info = &v->info;
+        r.kind_schema = CustomResourceSchemaName(v->info.group, v->info.version, v->info.kind);
+        r.list_schema = CustomResourceSchemaName(v->info.group, v->info.version, v->info.list_kind);
+        if (v->status_subresource) r.subresource_schemas["status"] = r.kind_schema;
+        if (v->scale_subresource) r.subresource_schemas["scale"] = "io.k8s.api.autoscaling.v1.Scale";
+        r.strategic_merge = false;
+        resources.push_back(std::move(r));
+      }
+      openapi.Set(path, BuildGroupVersionDocument(path, resources, builtin, kServerGitVersion, &extra));
+    }
+    for (const std::string& old : custom_openapi_paths) {
+      if (!by_gv.contains(old)) openapi.Remove(old);
+    }
+    custom_openapi_paths.clear();
+    for (const auto& [path, versions] : by_gv) custom_openapi_paths.insert(path);
+  }
+
+  void BuildOpenApi() {
+    std::call_once(openapi_built, [this] {
+      std::map<std::string, std::vector<OpenApiResource>> by_gv;
+      // Hold the snapshot: the catalog's thread may swap in a new one meanwhile.
+      const std::shared_ptr<const Discovery> disco = self->discovery();
+      for (const typed::ResourceInfo* info : disco->ServedResources()) {
+        if (info->custom()) continue;
+        std::string path = info->group.empty() ? "api/" + std::string(info->version)
+                                                : "apis/" + std::string(info->group) + "/" + std::string(info->version);
+        by_gv[path].push_back(BuiltinOpenApiResource(*info));
+      }
+      const api::Value& defs = api::BuiltinOpenApiDefinitions().schemas;
+      for (const auto& [path, resources] : by_gv) {
+        openapi.Set(path, BuildGroupVersionDocument(path, resources, defs, kServerGitVersion));
+      }
+    });
+  }
 
   explicit Impl(ApiServer* s)
       : self(s),
@@ -136,6 +265,436 @@ struct ApiServer::Impl {
         status_kind(scheme.Find("v1", "Status")),
         pom_kind(scheme.Find("meta.k8s.io/v1", "PartialObjectMetadata")),
         pom_list_kind(scheme.Find("meta.k8s.io/v1", "PartialObjectMetadataList")) {}
+
+  // ----- PATCH (kube's handlers/patch.go)
+
+  static std::string JsonOf(const api::Value& v) {
+    auto j = api::ToJson(v);
+    return j.ok() ? std::move(j).value() : std::string();
+  }
+
+  // encoding/json's word for a JSON value's type in "cannot unmarshal X into ..." errors.
+  static std::string JsonKindWord(const api::Value& v) {
+    switch (v.kind()) {
+      case api::Value::Kind::kArray:
+        return "array";
+      case api::Value::Kind::kString:
+        return "string";
+      case api::Value::Kind::kBool:
+        return "bool";
+      case api::Value::Kind::kObject:
+        return "object";
+      case api::Value::Kind::kNull:
+        return "null";
+      default:
+        return "number";
+    }
+  }
+
+  // Server-side apply's 409 (managedfields' conflict.go).
+  static ApiError ApplyConflict(const api::fieldmanager::ApplyConflictError& c) {
+    ApiError e = ApiError::Make(409, "Conflict", c.message);
+    auto& d = e.status.Details.ensure();
+    for (const auto& one : c.conflicts) {
+      meta::StatusCause cause;
+      cause.Type = std::string(api::fieldmanager::Conflict::kCauseType);
+      cause.Message = one.CauseMessage();
+      cause.Field = one.path;
+      d.Causes.push_back(std::move(cause));
+    }
+    return e;
+  }
+
+  // kube's NewGenericServerResponse(422, ...): the real reason is not shown.
+  static ApiError Unprocessable() {
+    ApiError e = ApiError::Make(422, "Invalid", "the server rejected our request due to an error in our request");
+    e.status.Details.ensure();
+    return e;
+  }
+
+  static ApiError PatchError(const Status& s) {
+    switch (s.code()) {
+      case StatusCode::kFailedPrecondition:
+        return Unprocessable();
+      case StatusCode::kResourceExhausted:
+        return ApiError::RequestEntityTooLarge(std::string(s.message()));
+      case StatusCode::kInternal:
+        // Errors kube does not classify: a 500 with Go's text, reason "" (ErrorToAPIStatus).
+        return ApiError::Unknown(std::string(s.message()));
+      default:
+        return ApiError::BadRequest(std::string(s.message()));
+    }
+  }
+
+  // The patched object's problems as kube reports them for patches: 422 on field "patch".
+  static ApiError PatchInvalid(std::string_view patched, std::string_view detail) {
+    std::vector<registry::FieldCause> causes;
+    causes.push_back({"FieldValueInvalid", "Invalid value: " + registry::GoQuote(patched) + ": " + std::string(detail), "patch"});
+    return ApiError::Invalid("", "", "", causes);
+  }
+
+  registry::ApiResult<registry::WriteResult> PatchObject(Request& req, const typed::ResourceInfo& info,
+                                                         const std::string& ns, const std::string& name,
+                                                         const std::string& subresource, const WriteQuery& wq,
+                                                         const registry::WriteOptions& wopts, bool apply_patch) {
+    std::string_view ct = req.Header("Content-Type");
+    ct = ct.substr(0, ct.find(';'));
+    const typed::KindEntry* kind = info.custom() ? info.custom_kind : scheme.Find(info.api_version(), info.kind);
+    if (kind == nullptr) return ApiError::Internal("no kind for " + info.api_version() + "/" + std::string(info.kind));
+    api::SchemaNode schema = self->registry_->SchemaFor(info);
+    std::shared_ptr<const registry::CustomResourceVersion> crv;
+    if (info.custom() && self->crds_ != nullptr) crv = self->crds_->ForInfo(&info);
+    enum class Type { kJson, kMerge, kStrategic, kApply } type =
+        ct == "application/json-patch+json"    ? Type::kJson
+        : ct == "application/merge-patch+json" ? Type::kMerge
+        : ct == "application/strategic-merge-patch+json" ? Type::kStrategic
+                                                         : Type::kApply;
+    bool check_fields = wq.validation != FieldValidation::kIgnore;
+    // The patch document, parsed once.
+    api::Value patch_doc;
+    std::vector<std::string> patch_dups;
+    if (type == Type::kStrategic) {
+      auto v = api::ParseJson(req.body, &patch_dups);
+      if (!v.ok()) return ApiError::BadRequest(std::string(v.status().message()));
+      if (!v->is_object()) return ApiError::BadRequest("json: cannot unmarshal " + JsonKindWord(*v) + " into Go value of type map[string]interface {}");
+      patch_doc = std::move(v).value();
+    } else if (type == Type::kApply) {
+      auto v = api::ParseYaml(req.body);
+      if (!v.ok()) return ApiError::BadRequest("error decoding YAML: " + std::string(v.status().message()));
+      if (!v->is_object()) return ApiError::BadRequest("error decoding YAML: object required");
+      patch_doc = std::move(v).value();
+    } else if (type == Type::kMerge && check_fields) {
+      auto v = api::ParseJson(req.body, &patch_dups);
+      if (!v.ok()) return ApiError::BadRequest("error decoding patch: " + std::string(v.status().message()));
+    }
+    std::string now = self->registry_->Now().FormatRfc3339();
+    std::vector<std::string> warnings;
+
+    registry::UpdateFunc fn = [&](const typed::Object* cur) -> registry::ApiResult<std::unique_ptr<typed::Object>> {
+      warnings.clear();
+      api::Value doc;
+      if (cur != nullptr) {
+        auto copy = cur->Clone();
+        auto v = ObjectToValue(*copy);
+        if (!v.ok()) return ApiError::Internal(std::string(v.status().message()));
+        doc = std::move(v).value();
+      }
+      api::Value patched;
+      switch (type) {
+        case Type::kJson: {
+          auto r = api::patch::ApplyJsonPatch(doc, req.body);
+          if (!r.ok()) return PatchError(r.status());
+          patched = std::move(r).value();
+          break;
+        }
+        case Type::kMerge: {
+          auto r = api::patch::ApplyMergePatch(doc, req.body);
+          if (!r.ok()) return PatchError(r.status());
+          patched = std::move(r).value();
+          break;
+        }
+        case Type::kStrategic: {
+          auto r = api::patch::ApplyStrategicMergePatch(doc, patch_doc, schema);
+          if (!r.ok()) return PatchError(r.status());
+          patched = std::move(r).value();
+          break;
+        }
+        case Type::kApply: {
+          api::fieldmanager::WriteContext ctx = registry::ManagedFieldsContext(info, wq.field_manager, subresource, now);
+          api::Value config = patch_doc;
+          // The config's apiVersion/kind must be the endpoint's.
+          auto applied = api::fieldmanager::Apply(cur ? doc : api::Value(), config, schema, ctx, wq.force.value_or(false));
+          if (auto* conflict = std::get_if<api::fieldmanager::ApplyConflictError>(&applied)) {
+            return ApplyConflict(*conflict);
+          }
+          if (auto* st = std::get_if<Status>(&applied)) {
+            if (st->code() == StatusCode::kInternal) return ApiError::Unknown(std::string(st->message()));
+            return ApiError::BadRequest(std::string(st->message()));
+          }
+          patched = std::move(std::get<api::Value>(applied));
+          break;
+        }
+      }
+      if (!patched.is_object()) return PatchInvalid(JsonOf(patched), "json: cannot unmarshal into an object");
+      // An object's kind and version are the endpoint's.
+      patched.Set("apiVersion", info.api_version());
+      patched.Set("kind", std::string(info.kind));
+      std::vector<std::string> unknown;
+      auto obj = ValueToObject(*kind, patched, check_fields ? &unknown : nullptr);
+      if (!obj.ok()) return PatchInvalid(JsonOf(patched), obj.status().message());
+      if (crv && crv->schema && check_fields) {
+        // A custom resource's unknown fields are those its schema prunes.
+        api::Value copy = patched;
+        std::vector<std::string> pruned;
+        crv->schema->Prune(&copy, &pruned);
+        for (std::string& p : pruned) unknown.push_back(p.starts_with(".") ? p.substr(1) : p);
+      }
+      if (type == Type::kApply) {
+        if (!unknown.empty() && wq.validation == FieldValidation::kStrict) {
+          return ApiError::BadRequest("error strict decoding YAML: " + typed::StrictDecodingError(unknown, {}));
+        }
+      } else if (wq.validation == FieldValidation::kStrict && (!unknown.empty() || !patch_dups.empty())) {
+        return PatchInvalid(JsonOf(patched), typed::StrictDecodingError(unknown, patch_dups));
+      }
+      if (wq.validation == FieldValidation::kWarn) warnings = StrictDecodingProblems(unknown, patch_dups);
+      if (type == Type::kApply) registry::CanonicalizeManagedFields((*obj)->object_meta());
+      if (!subresource.empty() && cur != nullptr) {
+        if (subresource == "status") return MergeStatusInto(scheme, *cur, **obj);
+      }
+      return std::move(obj).value();
+    };
+    registry::WriteOptions opts = wopts;
+    opts.managed_fields_done = type == Type::kApply;
+    auto r = self->registry_->Patch(info, ns, name, fn, opts, /*allow_create=*/type == Type::kApply);
+    for (std::string& wmsg : warnings) req.warnings.push_back(std::move(wmsg));
+    return r;
+  }
+
+  // ----- the scale subresource (autoscaling/v1 Scale of deployments, replicasets,
+  // statefulsets and replicationcontrollers)
+
+  asio::awaitable<void> ServeScale(Request& req, ResponseWriter& w, const typed::ResourceInfo& info,
+                                   const std::string& ns, const std::string& name, const WriteQuery& wq,
+                                   const registry::WriteOptions& wopts, const Output& out) {
+    static const typed::ResourceInfo kScaleInfo = [] {
+      typed::ResourceInfo r;
+      r.group = "autoscaling";
+      r.version = "v1";
+      r.kind = "Scale";
+      r.resource = "scale";
+      return r;
+    }();
+    const typed::KindEntry* scale_kind = scheme.Find("autoscaling/v1", "Scale");
+    const bool rc = info.group.empty();
+    std::shared_ptr<const registry::CustomResourceVersion> crv;
+    if (info.custom() && self->crds_ != nullptr) crv = self->crds_->ForInfo(&info);
+    auto scale_of = [&](const api::Value& parent) {
+      if (crv) {
+        return CustomScaleOf(parent, crv->spec_replicas_path, crv->status_replicas_path, crv->label_selector_path);
+      }
+      return ScaleOf(parent, rc);
+    };
+    auto to_scale = [&](typed::Object& parent) -> registry::ApiResult<std::unique_ptr<typed::Object>> {
+      auto pv = ObjectToValue(parent);
+      if (!pv.ok()) return ApiError::Internal(std::string(pv.status().message()));
+      auto sv = scale_of(*pv);
+      if (!sv.ok()) return ApiError::Internal(std::string(sv.status().message()));
+      auto so = ValueToObject(*scale_kind, *sv, nullptr);
+      if (!so.ok()) return ApiError::Internal(std::string(so.status().message()));
+      return std::move(so).value();
+    };
+    const std::string& m = req.method;
+    if (m == "GET") {
+      auto parent = self->registry_->Get(info, ns, name, req.Query("resourceVersion").value_or(""));
+      if (!parent.ok()) {
+        co_await SendError(req, w, parent.error(), &out);
+        co_return;
+      }
+      auto scale = to_scale(**parent);
+      if (!scale.ok()) {
+        co_await SendError(req, w, scale.error(), &out);
+        co_return;
+      }
+      co_await SendObject(req, w, kScaleInfo, **scale, out, 200);
+      co_return;
+    }
+    if (m != "PUT" && m != "PATCH") {
+      ApiError e = ApiError::Make(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+      e.status.Details.ensure();
+      co_await SendError(req, w, e, &out);
+      co_return;
+    }
+    std::string_view ct = req.Header("Content-Type");
+    ct = ct.substr(0, ct.find(';'));
+    // PUT: the new Scale, decoded once.
+    api::Value put_scale;
+    std::vector<std::string> dups;
+    if (m == "PUT") {
+      auto v = ct == "application/yaml" ? api::ParseYaml(req.body) : api::ParseJson(req.body, &dups);
+      if (!v.ok()) {
+        co_await SendError(req, w, ApiError::BadRequest(std::string(v.status().message())), &out);
+        co_return;
+      }
+      put_scale = std::move(v).value();
+    } else if (ct == "application/apply-patch+yaml") {
+      co_await SendError(req, w, ApiError::UnsupportedMediaType(
+                                     "the body of the request was in an unknown format - accepted media types include: "
+                                     "application/json-patch+json, application/merge-patch+json, "
+                                     "application/strategic-merge-patch+json"),
+                         &out);
+      co_return;
+    }
+    api::SchemaNode scale_schema = BuiltinSchemaFor("autoscaling", "v1", "Scale");
+    std::vector<std::string> warnings;
+    registry::UpdateFunc fn = [&](const typed::Object* cur) -> registry::ApiResult<std::unique_ptr<typed::Object>> {
+      warnings.clear();
+      auto parent = cur->Clone();
+      auto pv = ObjectToValue(*parent);
+      if (!pv.ok()) return ApiError::Internal(std::string(pv.status().message()));
+      auto current_scale = scale_of(*pv);
+      if (!current_scale.ok()) return ApiError::Internal(std::string(current_scale.status().message()));
+      api::Value next;
+      if (m == "PUT") {
+        next = put_scale;
+      } else if (ct == "application/json-patch+json") {
+        auto r = api::patch::ApplyJsonPatch(*current_scale, req.body);
+        if (!r.ok()) return PatchError(r.status());
+        next = std::move(r).value();
+      } else if (ct == "application/merge-patch+json") {
+        auto r = api::patch::ApplyMergePatch(*current_scale, req.body);
+        if (!r.ok()) return PatchError(r.status());
+        next = std::move(r).value();
+      } else {
+        auto pd = api::ParseJson(req.body);
+        if (!pd.ok()) return ApiError::BadRequest(std::string(pd.status().message()));
+        auto r = api::patch::ApplyStrategicMergePatch(*current_scale, *pd, scale_schema);
+        if (!r.ok()) return PatchError(r.status());
+        next = std::move(r).value();
+      }
+      if (!next.is_object()) return ApiError::BadRequest("the body of the request is not a Scale object");
+      next.Set("apiVersion", "autoscaling/v1");
+      next.Set("kind", "Scale");
+      std::vector<std::string> unknown;
+      auto decoded = ValueToObject(*scale_kind, next, &unknown);
+      if (!decoded.ok()) return ApiError::BadRequest(std::string(decoded.status().message()));
+      if (auto err = CheckFieldValidation(wq.validation, unknown, dups, &req)) return std::move(*err);
+      const auto* sc = (*decoded)->As<k8s::autoscaling::v1::Scale>();
+      if (sc->Spec.Replicas < 0) {
+        std::vector<registry::FieldCause> causes;
+        causes.push_back({"FieldValueInvalid",
+                          "Invalid value: " + std::to_string(sc->Spec.Replicas) + ": must be greater than or equal to 0",
+                          "spec.replicas"});
+        return ApiError::Invalid("autoscaling", "Scale", name, causes);
+      }
+      if (!sc->ObjectMeta.Name.empty() && sc->ObjectMeta.Name != name) {
+        return ApiError::BadRequest("the name of the object (" + sc->ObjectMeta.Name +
+                                    ") does not match the name on the URL (" + name + ")");
+      }
+      if (crv) {
+        (void)SetAtSimplePath(&*pv, crv->spec_replicas_path, api::Value(static_cast<int64_t>(sc->Spec.Replicas)));
+      } else {
+        api::Value* spec = pv->Find("spec");
+        if (spec == nullptr || !spec->is_object()) spec = &pv->Set("spec", api::Value::EmptyObject());
+        spec->Set("replicas", static_cast<int64_t>(sc->Spec.Replicas));
+      }
+      // The Scale's resourceVersion, when given, is a precondition on the parent.
+      if (api::Value* md = pv->Find("metadata"); md != nullptr && md->is_object()) {
+        if (!sc->ObjectMeta.ResourceVersion.empty()) md->Set("resourceVersion", sc->ObjectMeta.ResourceVersion);
+      }
+      auto updated = ValueToObject(cur->kind(), *pv, nullptr);
+      if (!updated.ok()) return ApiError::Internal(std::string(updated.status().message()));
+      return std::move(updated).value();
+    };
+    auto r = self->registry_->Patch(info, ns, name, fn, wopts);
+    if (!r.ok()) {
+      co_await SendError(req, w, r.error(), &out);
+      co_return;
+    }
+    auto scale = to_scale(*r->object);
+    if (!scale.ok()) {
+      co_await SendError(req, w, scale.error(), &out);
+      co_return;
+    }
+    co_await SendObject(req, w, kScaleInfo, **scale, out, 200);
+  }
+
+  // ----- /openapi/v2: an empty Swagger 2.0 document (no definitions). kubectl 1.33 works
+  // from /openapi/v3 and reads v2 only for kinds v3 does not describe (the objects of a CRD
+  // created by the same `apply -f`): it then skips client-side validation, as it does for
+  // kinds missing from kube's v2 document. Protobuf (gnostic openapi_v2.Document) or JSON.
+
+  asio::awaitable<void> ServeOpenApiV2(Request& req, ResponseWriter& w) {
+    std::string_view accept = req.Header("Accept");
+    std::vector<Header> h;
+    if (accept.find("application/com.github.proto-openapi.spec.v2") != std::string_view::npos) {
+      // Length-delimited fields (numbers below 16: a one-byte key).
+      auto field = [](std::string* out, uint32_t number, std::string_view bytes) {
+        out->push_back(static_cast<char>((number << 3) | 2));
+        uint64_t n = bytes.size();
+        while (n >= 0x80) {
+          out->push_back(static_cast<char>(n | 0x80));
+          n >>= 7;
+        }
+        out->push_back(static_cast<char>(n));
+        out->append(bytes);
+      };
+      std::string info;
+      field(&info, 1, "Kubernetes");        // Info.title
+      field(&info, 2, kServerGitVersion);   // Info.version
+      std::string doc;
+      field(&doc, 1, "2.0");                // Document.swagger
+      field(&doc, 2, info);                 // Document.info
+      field(&doc, 8, "");                   // Document.paths (empty)
+      h.push_back({"Content-Type", "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"});
+      (void)co_await w.Send(200, std::move(h), doc);
+      co_return;
+    }
+    h.push_back({"Content-Type", "application/json"});
+    (void)co_await w.Send(200, std::move(h),
+                          "{\"swagger\":\"2.0\",\"info\":{\"title\":\"Kubernetes\",\"version\":\"" +
+                              std::string(kServerGitVersion) + "\"},\"paths\":{}}");
+  }
+
+  // ----- /openapi/v3 (kube-openapi's handler3)
+
+  asio::awaitable<void> ServeOpenApi(Request& req, ResponseWriter& w) {
+    BuildOpenApi();
+    std::string_view path = req.path;
+    path.remove_prefix(std::string_view("/openapi/v3").size());
+    while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+    while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+    if (path.empty()) {
+      auto index = openapi.Index();
+      std::vector<Header> h;
+      h.push_back({"Content-Type", "application/json"});
+      (void)co_await w.Send(200, std::move(h), *index);
+      co_return;
+    }
+    auto doc = openapi.Find(path);
+    if (doc == nullptr) {
+      std::vector<Header> h;
+      h.push_back({"Content-Type", "text/plain; charset=utf-8"});
+      h.push_back({"X-Content-Type-Options", "nosniff"});
+      (void)co_await w.Send(404, std::move(h), "404 page not found\n");
+      co_return;
+    }
+    // Only JSON is served (the protobuf form is optional for clients; kubectl asks for JSON).
+    bool json_ok = false;
+    std::string_view accept = req.Header("Accept");
+    while (!accept.empty() && !json_ok) {
+      size_t comma = accept.find(',');
+      std::string_view clause = accept.substr(0, comma);
+      accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
+      clause = clause.substr(0, clause.find(';'));
+      while (!clause.empty() && clause.front() == ' ') clause.remove_prefix(1);
+      while (!clause.empty() && clause.back() == ' ') clause.remove_suffix(1);
+      json_ok = clause == "application/json" || clause == "application/*" || clause == "*/*";
+    }
+    if (!json_ok) {
+      std::vector<Header> h;
+      (void)co_await w.Send(406, std::move(h), "");
+      co_return;
+    }
+    std::string etag = "\"" + doc->hash + "\"";
+    if (auto hash = req.Query("hash"); hash && !hash->empty() && *hash != doc->hash) {
+      std::vector<Header> h;
+      h.push_back({"Location", "/openapi/v3/" + std::string(path) + "?hash=" + doc->hash});
+      (void)co_await w.Send(301, std::move(h), "");
+      co_return;
+    }
+    std::vector<Header> h;
+    h.push_back({"Content-Type", "application/json"});
+    h.push_back({"Etag", etag});
+    if (req.Query("hash")) {
+      h.push_back({"Cache-Control", "public, immutable"});
+      h.push_back({"Vary", "Accept"});
+    }
+    if (req.Header("If-None-Match") == etag) {
+      (void)co_await w.Send(304, std::move(h), "");
+      co_return;
+    }
+    co_await SendBody(req, w, 200, std::move(h), doc->json);
+  }
 
   // ----- encoding helpers
 
@@ -166,6 +725,7 @@ struct ApiServer::Impl {
   // Sends a complete body; GzipSink decides on gzip (client accepts it, over 128 KiB).
   asio::awaitable<void> SendBody(Request& req, ResponseWriter& w, int code, std::vector<Header> headers,
                                  std::string body) {
+    for (const std::string& warning : req.warnings) headers.push_back({"Warning", WarningHeaderValue(warning)});
     encoding::BufferSink out;
     bool gzip = false;
     auto gz = encoding::MaybeGzip(&out, req.Header("Accept-Encoding"), [&gzip](bool g) {
@@ -262,8 +822,10 @@ struct ApiServer::Impl {
   }
 
   // Negotiates the response of a resource endpoint. `list`: the result is a list.
-  std::variant<Output, ApiError> NegotiateResource(Request& req, bool list, bool watch) {
-    TransformCheck allow = ResourceTransformCheck(ResourceEndpoint{});
+  std::variant<Output, ApiError> NegotiateResource(Request& req, bool list, bool watch, bool custom = false) {
+    ResourceEndpoint endpoint;
+    endpoint.json_yaml_only = custom;  // custom resources have no protobuf form
+    TransformCheck allow = ResourceTransformCheck(endpoint);
     auto neg = watch ? NegotiateOutputStream(req.Header("Accept"), BuiltinMediaTypes(), allow)
                      : NegotiateOutput(req.Header("Accept"), BuiltinMediaTypes(), allow);
     if (!neg.ok()) return ApiError::NotAcceptable(std::string(neg.status().message()));
@@ -281,6 +843,15 @@ struct ApiServer::Impl {
       o.target_version = "v1";  // the v1beta1 forms are the same objects
     }
     return o;
+  }
+
+  // The table convertor of a resource (a CRD's columns for custom resources).
+  const collection::TablePrinter& PrinterFor(const typed::ResourceInfo& info) {
+    if (info.custom() && self->crds_ != nullptr) {
+      // Versions live for the process: the printer reference stays valid.
+      if (auto v = self->crds_->ForInfo(&info)) return *v->printer;
+    }
+    return registry::PrinterFor(info.group, info.resource);
   }
 
   // ----- streaming
@@ -372,7 +943,7 @@ struct ApiServer::Impl {
         co_return;
       }
       topts.api_version = "meta.k8s.io/" + out.target_version;
-      const auto& printer = registry::PrinterFor(info.group, info.resource);
+      const auto& printer = PrinterFor(info);
       if (out.format == Output::Format::kYaml) {
         auto header = collection::TableHeaderValue(printer, topts, page.meta);
         if (!header.ok()) {
@@ -384,6 +955,25 @@ struct ApiServer::Impl {
         co_await StreamList(req, w, enc, out, code);
       } else {
         collection::TableJsonEncoder enc(&printer, &topts, &page.meta, Now(), items, style);
+        co_await StreamList(req, w, enc, out, code);
+      }
+      co_return;
+    }
+    if (info.custom() && out.target != Output::Target::kPartialObjectMetadataList) {
+      // An UnstructuredList: keys sorted, items as stored (apiVersion and kind included).
+      api::Value header = api::Value::EmptyObject();
+      header.Set("apiVersion", info.api_version());
+      header.Set("kind", std::string(info.list_kind));
+      std::string meta_json;
+      typed::JsonWriter mw(&meta_json, encoding::json::Style::kCompact);
+      meta::AppendJson(mw, page.meta);
+      auto mv = api::ParseJson(meta_json);
+      header.Set("metadata", mv.ok() ? std::move(mv).value() : api::Value::EmptyObject());
+      if (out.format == Output::Format::kYaml) {
+        collection::YamlListEncoder enc(std::move(header), "items", items);
+        co_await StreamList(req, w, enc, out, code);
+      } else {
+        collection::UnstructuredListJsonEncoder enc(&header, items, style);
         co_await StreamList(req, w, enc, out, code);
       }
       co_return;
@@ -434,7 +1024,7 @@ struct ApiServer::Impl {
       collection::TableOptions topts;
       (void)ParseIncludeObject(req, &topts);  // single objects ignore an unknown value
       topts.api_version = "meta.k8s.io/" + out.target_version;
-      const auto& printer = registry::PrinterFor(info.group, info.resource);
+      const auto& printer = PrinterFor(info);
       if (out.format == Output::Format::kYaml) {
         // A one-row table, as YAML.
         class One final : public collection::ItemSource<typed::Object> {
@@ -654,11 +1244,47 @@ struct ApiServer::Impl {
 
 ApiServer::ApiServer(registry::Registry* registry, const Discovery* discovery, const auth::TokenAuthenticator* tokens,
                      ApiServerOptions options)
-    : registry_(registry), discovery_(discovery), tokens_(tokens), options_(std::move(options)) {
+    : registry_(registry),
+      discovery_(discovery, [](const Discovery*) {}),
+      tokens_(tokens),
+      options_(std::move(options)) {
   impl_ = std::make_unique<Impl>(this);
 }
 
 ApiServer::~ApiServer() { WaitForWatches(std::chrono::seconds(5)); }
+
+std::shared_ptr<const Discovery> ApiServer::discovery() const {
+  std::lock_guard lock(discovery_mu_);
+  return discovery_;
+}
+
+void ApiServer::ServeCustomResources(registry::CustomResourceCatalog* crds, DiscoveryOptions discovery_options) {
+  {
+    std::lock_guard lock(discovery_mu_);
+    crds_ = crds;
+    discovery_options_ = std::move(discovery_options);
+  }
+  crds->AddListener([this] { RebuildForCustomResources(); });
+  RebuildForCustomResources();
+}
+
+void ApiServer::RebuildForCustomResources() {
+  registry::CustomResourceCatalog* crds;
+  DiscoveryOptions opts;
+  {
+    std::lock_guard lock(discovery_mu_);
+    crds = crds_;
+    opts = discovery_options_;
+  }
+  auto served = crds->Served();
+  for (const auto& v : served) opts.custom.push_back({&v->info, v->storage_version});
+  auto next = std::make_shared<Discovery>(Discovery::Build(registry_->scheme(), opts));
+  {
+    std::lock_guard lock(discovery_mu_);
+    discovery_ = std::move(next);
+  }
+  impl_->UpdateCustomOpenApi(served);
+}
 
 void ApiServer::WaitForWatches(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -701,6 +1327,7 @@ std::vector<std::string_view> Split(std::string_view path) {
 asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
   Impl& im = *impl_;
   const std::string& path = req.path;
+  const std::shared_ptr<const Discovery> disco = discovery();
 
   // Authentication first: a wrong token is 401 everywhere; no token is anonymous, which
   // may only reach the health endpoints and /version (kube's anonymous + RBAC defaults).
@@ -743,6 +1370,15 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
     co_return;
   }
 
+  if (path == "/openapi/v2" || path == "/openapi/v2/") {
+    co_await im.ServeOpenApiV2(req, w);
+    co_return;
+  }
+  if (path == "/openapi/v3" || path == "/openapi/v3/" || path.starts_with("/openapi/v3/")) {
+    co_await im.ServeOpenApi(req, w);
+    co_return;
+  }
+
   // Discovery.
   if (path == "/api" || path == "/apis" || path == "/api/" || path == "/apis/") {
     std::string p = path.back() == '/' ? path.substr(0, path.size() - 1) : path;
@@ -753,7 +1389,7 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
     };
     auto neg = NegotiateOutput(req.Header("Accept"), BuiltinMediaTypes(), agg_allow);
     if (neg.ok() && neg->target) {
-      const DiscoveryDocument& doc = p == "/api" ? discovery_->AggregatedCore() : discovery_->AggregatedApis();
+      const DiscoveryDocument& doc = p == "/api" ? disco->AggregatedCore() : disco->AggregatedApis();
       std::string etag = doc.etag;
       bool proto = neg->media_type->serializer == Serializer::kProtobuf;
       std::string ct = std::string(proto ? kProtobuf : kJson) + ";g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
@@ -765,7 +1401,7 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
       co_await im.SendBody(req, w, 200, std::move(h), proto ? doc.protobuf : doc.json);
       co_return;
     }
-    const DiscoveryDocument* doc = discovery_->Legacy(p);
+    const DiscoveryDocument* doc = disco->Legacy(p);
     bool pretty = IsPrettyPrint(req.Query("pretty").value_or(""), req.Header("User-Agent"));
     (void)co_await w.Send(200, Impl::BaseHeaders(kJson), pretty ? doc->pretty_json : doc->json);
     co_return;
@@ -782,7 +1418,7 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
     rp.version = std::string(parts[2]);
     i = 3;
   } else if (parts.size() == 2 && parts[0] == "apis") {
-    if (const DiscoveryDocument* doc = discovery_->Legacy("/apis/" + std::string(parts[1]))) {
+    if (const DiscoveryDocument* doc = disco->Legacy("/apis/" + std::string(parts[1]))) {
       (void)co_await w.Send(200, Impl::BaseHeaders(kJson), doc->json);
       co_return;
     }
@@ -792,13 +1428,13 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
     e.status.Details.ensure();
     co_await im.SendError(req, w, e);
   };
-  if (i == 0 || !discovery_->ServesGroupVersion(rp.group, rp.version)) {
+  if (i == 0 || !disco->ServesGroupVersion(rp.group, rp.version)) {
     co_await not_found();
     co_return;
   }
   if (i == parts.size()) {
     std::string p = rp.group.empty() ? "/api/" + rp.version : "/apis/" + rp.group + "/" + rp.version;
-    const DiscoveryDocument* doc = discovery_->Legacy(p);
+    const DiscoveryDocument* doc = disco->Legacy(p);
     if (doc == nullptr) {
       co_await not_found();
       co_return;
@@ -813,8 +1449,8 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
     rest.erase(rest.begin());
   }
   if (rest.size() >= 3 && rest[0] == "namespaces" &&
-      discovery_->FindServed(rp.group, rp.version, rest[2]) != nullptr &&
-      discovery_->FindServed(rp.group, rp.version, rest[2])->namespaced) {
+      disco->FindServed(rp.group, rp.version, rest[2]) != nullptr &&
+      disco->FindServed(rp.group, rp.version, rest[2])->namespaced) {
     rp.namespaced_path = true;
     rp.ns = std::string(rest[1]);
     rest.erase(rest.begin(), rest.begin() + 2);
@@ -826,12 +1462,13 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
   rp.resource = std::string(rest[0]);
   if (rest.size() >= 2) rp.name = std::string(rest[1]);
   if (rest.size() == 3) rp.subresource = std::string(rest[2]);
-  const typed::ResourceInfo* info = discovery_->FindServed(rp.group, rp.version, rp.resource);
+  const typed::ResourceInfo* info = disco->FindServed(rp.group, rp.version, rp.resource);
   if (info == nullptr) {
     co_await not_found();
     co_return;
   }
-  if (!rp.subresource.empty() && (rp.subresource != "status" || info->FindSubresource("status") == nullptr)) {
+  if (!rp.subresource.empty() && ((rp.subresource != "status" && rp.subresource != "scale") ||
+                                  info->FindSubresource(rp.subresource) == nullptr)) {
     co_await not_found();
     co_return;
   }
@@ -841,7 +1478,6 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
   }
   std::string ns = rp.ns;
   if (!info->namespaced) ns.clear();
-  registry::GroupResource gr{info->group, info->resource};
 
   // Verb.
   const std::string& m = req.method;
@@ -883,7 +1519,10 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
 
   // Negotiation of the response.
   bool list_result = collection && (m == "GET" || m == "DELETE");
-  auto neg = im.NegotiateResource(req, list_result, watch);
+  auto neg = im.NegotiateResource(req, list_result, watch, info->custom());
+  // A custom resource's version (schema, printer, subresources); nullptr for built-ins.
+  std::shared_ptr<const registry::CustomResourceVersion> crv;
+  if (info->custom() && crds_ != nullptr) crv = crds_->ForInfo(info);
   if (std::holds_alternative<ApiError>(neg)) {
     // Negotiated again without transforms: raw JSON when nothing matches, but e.g. a
     // YAML watch (YAML has no stream serializer) gets its 406 as YAML, as in kube.
@@ -892,26 +1531,65 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
   }
   Output out = std::get<Output>(neg);
 
-  bool dry_run = false;
-  if (auto dr = req.Query("dryRun")) {
-    if (*dr != "All") {
-      std::vector<registry::FieldCause> causes;
-      causes.push_back({"FieldValueNotSupported",
-                        "Unsupported value: \"" + std::string(*dr) + "\": supported values: \"All\"", "dryRun"});
-      ApiError err = ApiError::Invalid(
-          "meta.k8s.io", m == "POST" ? "CreateOptions" : m == "PUT" ? "UpdateOptions" : "DeleteOptions", "", causes);
-      co_await im.SendError(req, w, err, &out);
+  // The write options (dryRun, fieldManager, fieldValidation, force).
+  WriteQuery wq;
+  bool apply_patch = false;
+  if (m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE") {
+    std::string_view ct = req.Header("Content-Type");
+    apply_patch = m == "PATCH" && ct.substr(0, ct.find(';')) == "application/apply-patch+yaml";
+    const char* kind = m == "POST" ? "CreateOptions" : m == "PUT" ? "UpdateOptions" : m == "PATCH" ? "PatchOptions" : "DeleteOptions";
+    if (m == "PATCH") {
+      // The patch type comes first (kube checks it before the options).
+      std::string_view base = ct.substr(0, ct.find(';'));
+      static const std::vector<std::string> kBuiltinPatchTypes = {
+          "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json",
+          "application/apply-patch+yaml"};
+      // Custom resources have no strategic merge patch (no Go struct to read strategies from).
+      static const std::vector<std::string> kCustomPatchTypes = {
+          "application/json-patch+json", "application/merge-patch+json", "application/apply-patch+yaml"};
+      const std::vector<std::string>& kPatchTypes = info->custom() ? kCustomPatchTypes : kBuiltinPatchTypes;
+      bool known = false;
+      for (const std::string& t : kPatchTypes) known = known || base == t;
+      if (!known) {
+        std::string msg = "the body of the request was in an unknown format - accepted media types include: ";
+        for (size_t k = 0; k < kPatchTypes.size(); ++k) msg += (k ? ", " : "") + kPatchTypes[k];
+        co_await im.SendError(req, w, ApiError::UnsupportedMediaType(msg), &out);
+        co_return;
+      }
+    }
+    auto parsed = ParseWriteQuery(req, kind, apply_patch);
+    if (!parsed.ok()) {
+      co_await im.SendError(req, w, parsed.error(), &out);
       co_return;
     }
-    dry_run = true;
+    wq = std::move(parsed).value();
   }
+  const bool dry_run = wq.dry_run;
+  registry::WriteOptions wopts;
+  wopts.dry_run = wq.dry_run;
+  wopts.field_manager = ManagerOrUserAgent(wq.field_manager, req.Header("User-Agent"));
+  wopts.subresource = rp.subresource;
 
   // Decodes the request body as an object of this resource.
+  // kube's transformDecodeError: `<Kind> in version "<v>" cannot be handled as a <Kind>: `,
+  // with the body's kind and version.
+  auto cannot_handle = [&](const api::Value* body) {
+    std::string kind(info->kind), version(info->version);
+    if (body != nullptr && body->is_object()) {
+      if (const api::Value* k = body->Find("kind"); k && k->is_string() && !k->as_string().empty()) kind = k->as_string();
+      if (const api::Value* av = body->Find("apiVersion"); av && av->is_string() && !av->as_string().empty()) {
+        const std::string& s = av->as_string();
+        version = s.substr(s.find('/') == std::string::npos ? 0 : s.find('/') + 1);
+      }
+    }
+    return kind + " in version \"" + version + "\" cannot be handled as a " + std::string(info->kind) + ": ";
+  };
   auto decode_body = [&]() -> ApiResult<std::unique_ptr<typed::Object>> {
     auto in_type = NegotiateInput(req.Header("Content-Type"), BuiltinMediaTypes());
     if (!in_type.ok()) return ApiError::UnsupportedMediaType(std::string(in_type.status().message()));
     std::string_view in = (*in_type)->media_type;
     Result<std::unique_ptr<typed::Object>> obj = Internal("unreachable");
+    api::Value body_value;
     std::vector<std::string> unknown, dups;
     typed::DecodeOptions dopts;
     dopts.unknown_fields = &unknown;
@@ -926,23 +1604,60 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
       if (missing(v.Find("kind"))) v.Set("kind", std::string(info->kind));
       if (missing(v.Find("apiVersion"))) v.Set("apiVersion", info->api_version());
     };
+    if (info->custom()) {
+      // Custom resources: JSON or YAML, kept as they are; unknown fields are what the
+      // schema prunes.
+      if (in == kProtobuf) {
+        return ApiError::UnsupportedMediaType("the body of the request was in an unknown format - accepted media types "
+                                              "include: application/json, application/yaml");
+      }
+      auto v = in == kYaml ? api::ParseYaml(req.body) : api::ParseJson(req.body, &dups);
+      if (!v.ok()) return ApiError::BadRequest(std::string(v.status().message()));
+      default_type(*v);
+      if (!v->is_object()) return ApiError::BadRequest("the body of the request is not a JSON object");
+      std::string av = v->Find("apiVersion")->is_string() ? v->Find("apiVersion")->as_string() : "";
+      std::string kd = v->Find("kind")->is_string() ? v->Find("kind")->as_string() : "";
+      if (av != info->api_version()) {
+        return ApiError::BadRequest("the API version in the data (" + av + ") does not match the expected API version (" +
+                                    info->api_version() + ")");
+      }
+      if (kd != info->kind) {
+        return ApiError::BadRequest("the kind in the data (" + kd + ") does not match the expected kind (" +
+                                    std::string(info->kind) + ")");
+      }
+      if (crv && crv->schema) {
+        api::Value copy = *v;
+        std::vector<std::string> pruned;
+        crv->schema->Prune(&copy, &pruned);
+        for (std::string& p : pruned) unknown.push_back(p.starts_with(".") ? p.substr(1) : p);
+      }
+      auto decoded = typed::DecodeObjectAs(*info->custom_kind, *v, dopts);
+      if (!decoded.ok()) return ApiError::BadRequest(cannot_handle(&*v) + std::string(decoded.status().message()));
+      if (auto err = CheckFieldValidation(wq.validation, unknown, dups, &req, cannot_handle(&*v))) return std::move(*err);
+      (*decoded)->SetTypeMetaFromKind();
+      return std::move(decoded).value();
+    }
     if (in == kProtobuf) {
       obj = typed::DecodeObjectProtobuf(im.scheme, req.body);
-    } else if (in == kYaml) {
-      auto v = api::ParseYaml(req.body);
-      if (!v.ok()) return ApiError::BadRequest(std::string(v.status().message()));
-      default_type(*v);
-      obj = typed::DecodeObject(im.scheme, *v, dopts);
     } else {
-      auto v = api::ParseJson(req.body, &dups);
+      auto v = in == kYaml ? api::ParseYaml(req.body) : api::ParseJson(req.body, &dups);
       if (!v.ok()) return ApiError::BadRequest(std::string(v.status().message()));
       default_type(*v);
-      obj = typed::DecodeObject(im.scheme, *v, dopts);
+      body_value = std::move(v).value();
+      obj = typed::DecodeObject(im.scheme, body_value, dopts);
+      if (!obj.ok() && body_value.is_object()) {
+        // The body is of this endpoint's kind but does not decode: kube's wording.
+        const api::Value* av = body_value.Find("apiVersion");
+        const api::Value* kd = body_value.Find("kind");
+        if (av && kd && av->is_string() && kd->is_string() && av->as_string() == info->api_version() &&
+            kd->as_string() == info->kind) {
+          return ApiError::BadRequest(cannot_handle(&body_value) + std::string(obj.status().message()));
+        }
+      }
     }
     if (!obj.ok()) return ApiError::BadRequest(std::string(obj.status().message()));
-    auto fv = req.Query("fieldValidation");
-    if (fv && *fv == "Strict" && (!unknown.empty() || !dups.empty())) {
-      return ApiError::BadRequest(typed::StrictDecodingError(unknown, dups));
+    if (auto err = CheckFieldValidation(wq.validation, unknown, dups, &req, cannot_handle(&body_value))) {
+      return std::move(*err);
     }
     const typed::KindEntry& k = (*obj)->kind();
     if (k.group != info->group || k.version != info->version) {
@@ -970,14 +1685,22 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
     if (!field_text.empty()) {
       auto fs = registry::ParseFieldSelector(field_text);
       if (!fs.ok()) return ApiError::BadRequest(std::string(fs.status().message()));
-      auto converted = registry::ConvertFieldSelector(*fs, info->group, info->version, info->resource);
+      auto converted = [&] {
+        if (crv == nullptr) return registry::ConvertFieldSelector(*fs, info->group, info->version, info->resource);
+        std::vector<std::string> selectable;
+        for (const auto& [name, path] : crv->selectable_fields) selectable.push_back(name);
+        return registry::ConvertCustomResourceFieldSelector(*fs, info->namespaced, selectable);
+      }();
       if (!converted.ok()) return ApiError::BadRequest(std::string(converted.status().message()));
       if (!converted->empty()) fields = std::make_shared<registry::FieldSelector>(std::move(converted).value());
     }
     if (labels || fields) {
-      filter->matches = [labels, fields](const typed::Object& o) {
+      filter->matches = [labels, fields, crv](const typed::Object& o) {
         const meta::ObjectMeta* om = o.object_meta();
         if (labels && (om == nullptr || !labels->Matches(om->Labels))) return false;
+        if (fields && crv) {
+          return fields->Matches([&o, &crv](std::string_view f) { return CustomFieldValue(*crv, o, f); });
+        }
         if (fields && !fields->Matches([&o](std::string_view f) { return registry::FieldValue(o, f); })) return false;
         return true;
       };
@@ -1061,6 +1784,11 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
     co_return;
   }
 
+  if (rp.subresource == "scale" && !collection && !watch) {
+    co_await im.ServeScale(req, w, *info, ns, rp.name, wq, wopts, out);
+    co_return;
+  }
+
   if (m == "GET") {
     auto obj = registry_->Get(*info, ns, rp.name, req.Query("resourceVersion").value_or(""));
     if (!obj.ok()) {
@@ -1081,7 +1809,7 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
       co_await im.SendError(req, w, obj.error(), &out);
       co_return;
     }
-    auto created = registry_->Create(*info, ns, std::move(obj).value(), dry_run);
+    auto created = registry_->Create(*info, ns, std::move(obj).value(), wopts);
     if (!created.ok()) {
       co_await im.SendError(req, w, created.error(), &out);
       co_return;
@@ -1100,28 +1828,22 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
       co_await im.SendError(req, w, obj.error(), &out);
       co_return;
     }
+    ApiResult<std::unique_ptr<typed::Object>> updated = ApiError::Internal("unreachable");
     if (rp.subresource == "status") {
-      // Only the status changes through /status: keep everything else of the current object.
-      auto cur = registry_->Get(*info, ns, rp.name);
-      if (!cur.ok()) {
-        co_await im.SendError(req, w, cur.error(), &out);
-        co_return;
+      // Only the status changes through /status: the rest is the stored object's.
+      std::shared_ptr<typed::Object> given(std::move(obj).value());
+      registry::UpdateFunc fn = [&im, given](const typed::Object* cur) -> ApiResult<std::unique_ptr<typed::Object>> {
+        return MergeStatusInto(im.scheme, *cur, *given);
+      };
+      auto r = registry_->Patch(*info, ns, rp.name, fn, wopts);
+      if (r.ok()) {
+        updated = std::move(r->object);
+      } else {
+        updated = std::move(r).error();
       }
-      std::string new_json, cur_json;
-      (void)typed::AppendObjectJson(**obj, &new_json);
-      (void)typed::AppendObjectJson(**cur, &cur_json);
-      auto nv = api::ParseJson(new_json);
-      auto cv = api::ParseJson(cur_json);
-      if (nv.ok() && cv.ok()) {
-        if (const api::Value* st = nv->Find("status")) cv->Set("status", *st);
-        if (const api::Value* md = nv->Find("metadata")) {
-          if (const api::Value* rv = md->Find("resourceVersion")) cv->Find("metadata")->Set("resourceVersion", *rv);
-        }
-        auto merged = typed::DecodeObject(im.scheme, *cv);
-        if (merged.ok()) obj = std::move(merged).value();
-      }
+    } else {
+      updated = registry_->Update(*info, ns, rp.name, std::move(obj).value(), wopts);
     }
-    auto updated = registry_->Update(*info, ns, rp.name, std::move(obj).value(), dry_run);
     if (!updated.ok()) {
       co_await im.SendError(req, w, updated.error(), &out);
       co_return;
@@ -1190,8 +1912,21 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
   }
 
   if (m == "PATCH" && !collection) {
-    // kube serves PATCH; kstream does not implement it yet.
-    co_await im.SendError(req, w, ApiError::MethodNotSupported(gr, "patch"), &out);
+    bool allowed = info->HasVerb("patch");
+    if (!rp.subresource.empty()) {
+      const typed::SubresourceInfo* sub = info->FindSubresource(rp.subresource);
+      allowed = sub != nullptr && std::find(sub->verbs.begin(), sub->verbs.end(), "patch") != sub->verbs.end();
+    }
+    if (!allowed) {
+      co_await im.SendError(req, w, MethodNotAllowed(), &out);
+      co_return;
+    }
+    auto r = im.PatchObject(req, *info, ns, rp.name, rp.subresource, wq, wopts, apply_patch);
+    if (!r.ok()) {
+      co_await im.SendError(req, w, r.error(), &out);
+      co_return;
+    }
+    co_await im.SendObject(req, w, *info, *r->object, out, r->created ? 201 : 200);
     co_return;
   }
   co_await im.SendError(req, w, MethodNotAllowed(), &out);

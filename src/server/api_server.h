@@ -22,8 +22,10 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 
+#include "registry/custom_resources.h"
 #include "registry/registry.h"
 #include "server/auth/token_file.h"
 #include "server/discovery.h"
@@ -53,14 +55,25 @@ class ApiServer {
   // Waits (up to `timeout`) until every watch's storage bridge thread has ended; call after
   // the HTTP server stopped and before the store is closed.
   void WaitForWatches(std::chrono::milliseconds timeout);
+  // Serves the custom resources of `crds` too: discovery and /openapi/v3 are rebuilt
+  // (from `discovery_options` plus the CRDs' versions) whenever the catalog changes.
+  void ServeCustomResources(registry::CustomResourceCatalog* crds, DiscoveryOptions discovery_options);
+  // The discovery documents in use now.
+  std::shared_ptr<const Discovery> discovery() const;
+
   // Requests being served now (tests, metrics).
   int inflight() const { return readonly_inflight_.load() + mutating_inflight_.load(); }
 
   struct Impl;
 
  private:
+  void RebuildForCustomResources();
+
   registry::Registry* registry_;
-  const Discovery* discovery_;
+  mutable std::mutex discovery_mu_;
+  std::shared_ptr<const Discovery> discovery_;
+  registry::CustomResourceCatalog* crds_ = nullptr;
+  DiscoveryOptions discovery_options_;
   const auth::TokenAuthenticator* tokens_;
   ApiServerOptions options_;
   HttpServer* http_ = nullptr;

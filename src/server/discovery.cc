@@ -193,7 +193,8 @@ struct GroupEntry {
 };
 
 std::vector<meta::APIResource> LegacyResources(const typed::Scheme& scheme,
-                                               const std::vector<const ResourceInfo*>& infos) {
+                                               const std::vector<const ResourceInfo*>& infos,
+                                               const std::vector<CustomResourceDiscovery>& custom) {
   std::vector<meta::APIResource> out;
   for (const ResourceInfo* r : infos) {
     meta::APIResource top;
@@ -204,7 +205,11 @@ std::vector<meta::APIResource> LegacyResources(const typed::Scheme& scheme,
     FillSortedVerbs(r->verbs, &top.Verbs);
     top.ShortNames = ToSlice(r->short_names);
     top.Categories = ToSlice(r->categories);
-    if (std::optional<StorageKind> sk = StorageKindFor(scheme, *r)) {
+    if (r->custom()) {
+      for (const CustomResourceDiscovery& c : custom) {
+        if (c.info == r) top.StorageVersionHash = StorageVersionHash(r->group, c.storage_version, r->kind);
+      }
+    } else if (std::optional<StorageKind> sk = StorageKindFor(scheme, *r)) {
       top.StorageVersionHash = StorageVersionHash(sk->group, sk->version, sk->kind);
     }
     out.push_back(std::move(top));
@@ -442,10 +447,17 @@ Discovery Discovery::Build(const typed::Scheme& scheme, const DiscoveryOptions& 
     gv.version = std::string(r.version);
     gv.resources.push_back(&r);
   }
+  for (const CustomResourceDiscovery& c : options.custom) {
+    const ResourceInfo& r = *c.info;
+    GroupVersionEntry& gv = gvs[{std::string(r.group), std::string(r.version)}];
+    gv.group = std::string(r.group);
+    gv.version = std::string(r.version);
+    gv.resources.push_back(&r);
+  }
   for (auto& [key, gv] : gvs) {
     std::sort(gv.resources.begin(), gv.resources.end(),
               [](const ResourceInfo* a, const ResourceInfo* b) { return a->resource < b->resource; });
-    gv.api_resources = LegacyResources(scheme, gv.resources);
+    gv.api_resources = LegacyResources(scheme, gv.resources, options.custom);
   }
 
   // Groups other than core, each with its versions in preference order.

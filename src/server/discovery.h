@@ -71,11 +71,20 @@ struct DiscoveryDocument {
   std::string etag;
 };
 
+// A custom resource version to serve (from a CRD), with the version its objects are
+// stored in (for storageVersionHash).
+struct CustomResourceDiscovery {
+  const typed::ResourceInfo* info = nullptr;
+  std::string storage_version;
+};
+
 struct DiscoveryOptions {
   // "host:port" for /api's serverAddressByClientCIDRs ({"clientCIDR":"0.0.0.0/0",...}).
   std::string server_address;
   // Whether a resource (one group version of it) is served. Empty: DefaultServed.
   std::function<bool(const typed::ResourceInfo&)> served;
+  // Custom resources, served in addition to the Scheme's (they must outlive the Discovery).
+  std::vector<CustomResourceDiscovery> custom;
 };
 
 // The default predicate: info.default_served.

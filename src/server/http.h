@@ -53,6 +53,9 @@ struct Request {
   boost::beast::http::fields headers;
   std::string body;
   std::string remote;  // "ip:port"
+  // Warnings for the client (field validation), sent as `Warning: 299 - "..."` headers with
+  // the response.
+  std::vector<std::string> warnings;
 
   // The first value of a query parameter, if given.
   std::optional<std::string_view> Query(std::string_view key) const;

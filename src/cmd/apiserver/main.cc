@@ -214,6 +214,10 @@ int main(int argc, char** argv) {
 
   registry::Registry reg(store.get(), &typed::Scheme::Default());
   if (Status s = reg.Bootstrap(); !s.ok()) return Fail("bootstrapping namespaces: " + s.ToString());
+  // Custom resources: the CRDs in storage, followed by a watch.
+  registry::CustomResourceCatalog crds(&reg);
+  reg.set_custom_resources(&crds);
+  if (Status s = crds.Start(); !s.ok()) return Fail("starting the CRD catalog: " + s.ToString());
 
   server::ApiServerOptions aopts;
   aopts.streaming = values["streaming"] != "false" && values["streaming"] != "0";
@@ -257,6 +261,7 @@ int main(int argc, char** argv) {
                          std::to_string(http.secure_port());
   server::Discovery discovery = server::Discovery::Build(typed::Scheme::Default(), dopts);
   server::ApiServer api_server(&reg, &discovery, &tokens.value(), aopts);
+  api_server.ServeCustomResources(&crds, dopts);
   api_server.set_http_server(&http);
   api = &api_server;
 
@@ -289,6 +294,7 @@ int main(int argc, char** argv) {
   http.Join();
   api = nullptr;
   api_server.WaitForWatches(std::chrono::seconds(5));
+  crds.Stop();
   compactor.reset();
   store.reset();
   std::cerr << "kstream-apiserver: stopped\n";
