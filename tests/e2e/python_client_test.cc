@@ -129,6 +129,13 @@ TEST_P(PythonClientTest, Watch) {
   EXPECT_TRUE(passed[4].starts_with("timeout_seconds ends the watch (")) << passed[4];
 }
 
+TEST_P(PythonClientTest, CustomObjects) {
+  ASSERT_NO_FATAL_FAILURE(StartServer());
+  RunScript("custom_objects.py", "py-custom",
+            {"CRD created and established", "create/get with defaults and validation", "list with a label selector",
+             "patch and status subresource", "watch custom objects", "delete object and CRD"});
+}
+
 // A watch from a compacted resourceVersion: the server compacts every 200 ms here.
 TEST_P(PythonClientTest, WatchFromCompactedResourceVersion) {
   ASSERT_NO_FATAL_FAILURE(StartServer({"--etcd-compaction-interval=200ms"}));
