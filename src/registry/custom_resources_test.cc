@@ -216,6 +216,47 @@ TEST_F(CustomResourcesTest, DeletingTheCrdForgetsItAndItsObjects) {
   EXPECT_EQ(v1->info.kind, "Widget");
 }
 
+TEST_F(CustomResourcesTest, ClusterScopedWithoutStatusSubresource) {
+  auto crd_kind = typed::Scheme::Default().Find("apiextensions.k8s.io/v1", "CustomResourceDefinition");
+  auto created = reg_->Create(*crd_info_, "", Decode(*crd_kind, R"({"apiVersion":"apiextensions.k8s.io/v1",
+      "kind":"CustomResourceDefinition","metadata":{"name":"gadgets.example.com"},
+      "spec":{"group":"example.com","scope":"Cluster","names":{"plural":"gadgets","kind":"Gadget"},
+              "versions":[{"name":"v1","served":true,"storage":true,
+                           "schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}})"));
+  ASSERT_TRUE(created.ok()) << created.error().message();
+  ASSERT_TRUE(crds_->WaitForRevision(std::stoll((*created)->object_meta()->ResourceVersion), 5s));
+  auto v = crds_->Find("example.com", "v1", "gadgets");
+  ASSERT_NE(v, nullptr);
+  EXPECT_FALSE(v->info.namespaced);
+  EXPECT_TRUE(v->info.subresources.empty());
+  auto obj = reg_->Create(v->info, "",
+                          Decode(*v->info.custom_kind, R"({"apiVersion":"example.com/v1","kind":"Gadget",
+                                                          "metadata":{"name":"g"},"spec":{"a":1},"status":{"s":1}})"));
+  ASSERT_TRUE(obj.ok()) << obj.error().message();
+  EXPECT_TRUE((*obj)->object_meta()->Namespace.empty());
+  EXPECT_TRUE(store_->Get("/registry/example.com/gadgets/g").ok());
+  // Without the status subresource the status is an ordinary field: kept on create, and a
+  // change of it is a change of the object (generation + 1).
+  api::Value stored = *api::ParseJson(Json(**obj));
+  EXPECT_EQ(*stored.Find("status"), *api::ParseJson(R"({"s":1})"));
+  UpdateFunc bump = [&](const typed::Object* cur) -> ApiResult<std::unique_ptr<typed::Object>> {
+    auto c = cur->Clone();
+    static_cast<typed::UnstructuredObject*>(c.get())->mutable_content().Set("status", *api::ParseJson(R"({"s":2})"));
+    return c;
+  };
+  auto up = reg_->Patch(v->info, "", "g", bump, WriteOptions{});
+  ASSERT_TRUE(up.ok()) << up.error().message();
+  EXPECT_EQ(up->object->object_meta()->Generation, 2);
+  UpdateFunc labels_only = [&](const typed::Object* cur) -> ApiResult<std::unique_ptr<typed::Object>> {
+    auto c = cur->Clone();
+    c->object_meta()->Labels["x"] = "y";
+    return c;
+  };
+  up = reg_->Patch(v->info, "", "g", labels_only, WriteOptions{});
+  ASSERT_TRUE(up.ok()) << up.error().message();
+  EXPECT_EQ(up->object->object_meta()->Generation, 2);  // metadata does not count
+}
+
 TEST_F(CustomResourcesTest, InvalidCrdsAreRejectedWithKubesCauses) {
   auto crd_kind = typed::Scheme::Default().Find("apiextensions.k8s.io/v1", "CustomResourceDefinition");
   auto bad = reg_->Create(*crd_info_, "", Decode(*crd_kind, R"({"apiVersion":"apiextensions.k8s.io/v1",

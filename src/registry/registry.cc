@@ -139,13 +139,15 @@ bool ReturnsDeletedObject(const typed::ResourceInfo& info) {
 }
 
 // The object without metadata and status, as JSON: what a spec change is measured by.
-std::string SpecFingerprint(typed::Object& obj) {
+// Custom resources count everything outside metadata, status too unless the CRD has the
+// status subresource (kube's customresource strategy).
+std::string SpecFingerprint(typed::Object& obj, bool keep_status = false) {
   std::string json;
   if (!typed::AppendObjectJson(obj, &json).ok()) return json;
   auto v = api::ParseJson(json);
   if (!v.ok() || !v->is_object()) return json;
   v->Erase("metadata");
-  v->Erase("status");
+  if (!keep_status) v->Erase("status");
   std::string out;
   if (!api::AppendJson(*v, &out).ok()) return json;
   return out;
@@ -715,7 +717,10 @@ ApiResult<WriteResult> Registry::GuaranteedUpdate(const typed::ResourceInfo& inf
     m = obj->object_meta();
     if (TracksGeneration(info)) {
       m->Generation = om->Generation;
-      if (SpecFingerprint(*obj) != SpecFingerprint(*old)) m->Generation = om->Generation + 1;
+      const bool keep_status = info.custom() && info.FindSubresource("status") == nullptr;
+      if (SpecFingerprint(*obj, keep_status) != SpecFingerprint(*old, keep_status)) {
+        m->Generation = om->Generation + 1;
+      }
     } else {
       m->Generation = om->Generation;
     }
