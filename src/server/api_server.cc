@@ -845,6 +845,17 @@ struct ApiServer::Impl {
     return o;
   }
 
+  // After a write of a CRD: waits (briefly) until the catalog has taken it in, so that the
+  // answer is only sent once discovery and /openapi/v3 show the change (kube establishes a
+  // new CRD asynchronously; clients that create a CRD and then its objects win here).
+  void AwaitCrdCatalog(const typed::ResourceInfo& info) {
+    if (self->crds_ == nullptr || info.group != "apiextensions.k8s.io" || info.resource != "customresourcedefinitions") {
+      return;
+    }
+    auto rev = self->registry_->store()->CurrentRevision();
+    if (rev.ok()) (void)self->crds_->WaitForRevision(*rev, std::chrono::seconds(2));
+  }
+
   // The table convertor of a resource (a CRD's columns for custom resources).
   const collection::TablePrinter& PrinterFor(const typed::ResourceInfo& info) {
     if (info.custom() && self->crds_ != nullptr) {
@@ -1124,7 +1135,7 @@ struct ApiServer::Impl {
       topts.api_version = "meta.k8s.io/" + out.target_version;
       topts.no_headers = !*first_table;
       *first_table = false;
-      KS_RETURN_IF_ERROR(collection::AppendSingleObjectTable(registry::PrinterFor(info.group, info.resource),
+      KS_RETURN_IF_ERROR(collection::AppendSingleObjectTable(PrinterFor(info),
                                                             *obj, topts, Now(), &body));
     } else {
       KS_RETURN_IF_ERROR(typed::AppendObjectJson(*obj, &body));
@@ -1814,6 +1825,7 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
       co_await im.SendError(req, w, created.error(), &out);
       co_return;
     }
+    if (!dry_run) im.AwaitCrdCatalog(*info);
     co_await im.SendObject(req, w, *info, **created, out, 201);
     co_return;
   }
@@ -1848,6 +1860,7 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
       co_await im.SendError(req, w, updated.error(), &out);
       co_return;
     }
+    if (!dry_run) im.AwaitCrdCatalog(*info);
     co_await im.SendObject(req, w, *info, **updated, out, 200);
     co_return;
   }
@@ -1897,6 +1910,7 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
       co_await im.SendError(req, w, deleted.error(), &out);
       co_return;
     }
+    if (!dopts.dry_run) im.AwaitCrdCatalog(*info);
     if (deleted->object) {
       co_await im.SendObject(req, w, *info, *deleted->object, out, 200);
     } else {
@@ -1926,6 +1940,7 @@ asio::awaitable<void> ApiServer::Handle(Request& req, ResponseWriter& w) {
       co_await im.SendError(req, w, r.error(), &out);
       co_return;
     }
+    if (!dry_run) im.AwaitCrdCatalog(*info);
     co_await im.SendObject(req, w, *info, *r->object, out, r->created ? 201 : 200);
     co_return;
   }
