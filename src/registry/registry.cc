@@ -28,7 +28,7 @@ namespace {
 std::optional<ApiError> TrackManagedFields(const typed::ResourceInfo& info, const typed::Object* old,
                                            std::unique_ptr<typed::Object>& obj, const WriteOptions& options,
                                            const k8s::meta::v1::Time& now, const api::SchemaNode& schema) {
-  if (options.field_manager.empty() || options.managed_fields_done) return std::nullopt;
+  if (options.managed_fields_done) return std::nullopt;
   auto to_value = [](const typed::Object& o) -> Result<api::Value> {
     auto copy = o.Clone();
     std::string json;
@@ -450,7 +450,9 @@ Status Registry::Bootstrap() {
     if (existing.status().code() != StatusCode::kNotFound) return existing.status();
     auto obj = kind->New();
     obj->object_meta()->Name = name;
-    auto created = Create(*ns_info, "", std::move(obj));
+    WriteOptions by_server;
+    by_server.field_manager = "kube-apiserver";
+    auto created = Create(*ns_info, "", std::move(obj), by_server);
     if (!created.ok() && created.error().code() != 409) {
       return Internal("creating namespace " + std::string(name) + ": " + std::string(created.error().message()));
     }

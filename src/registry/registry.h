@@ -123,7 +123,7 @@ struct DeleteResult {
 struct WriteOptions {
   bool dry_run = false;
   // managedFields: the manager this write is recorded for (kube's fieldManager, or the
-  // User-Agent's prefix). Empty: the write is not recorded.
+  // User-Agent's prefix; empty is recorded as "unknown").
   std::string field_manager;
   // "" for the object itself; "status" or "scale" for writes through a subresource.
   std::string subresource;

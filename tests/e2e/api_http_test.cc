@@ -20,6 +20,7 @@
 // creationTimestamp is omitted, so bookmarks carry no "creationTimestamp":null), the
 // expectations say so. kstream does not write metadata.managedFields.
 #include <gtest/gtest.h>
+#include <openssl/sha.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -775,8 +776,10 @@ TEST_F(ApiHttpTest, ConfigMapCrud) {
   HttpClient c = Client();
   std::string ns = Namespace();
 
-  // POST: 201, with the server-set metadata in ObjectMeta's key order.
-  auto created = c.Post(CmPath(ns), ConfigMapJson("cm1", {{"app", "x"}}, {{"k", "v"}}));
+  // POST: 201, with the server-set metadata in ObjectMeta's key order. Without a
+  // fieldManager the write is recorded for the User-Agent's product name.
+  std::vector<std::pair<std::string, std::string>> ua = {{"User-Agent", "crud-client/2.0 (test)"}};
+  auto created = c.Post(CmPath(ns), ConfigMapJson("cm1", {{"app", "x"}}, {{"k", "v"}}), ua);
   ASSERT_TRUE(created.ok());
   ASSERT_EQ(created->status, 201) << created->body;
   EXPECT_EQ(created->Header("Content-Type"), kJson);
@@ -789,11 +792,22 @@ TEST_F(ApiHttpTest, ConfigMapCrud) {
   EXPECT_TRUE(std::regex_match(rv, std::regex("[1-9][0-9]*"))) << rv;
   EXPECT_TRUE(std::regex_match(ts, std::regex("20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z")))
       << ts;
-  // (kube 1.33 would also add metadata.managedFields, which kstream does not track.)
-  const std::string expected_obj = "{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"cm1\","
-                                   "\"namespace\":\"" + ns + "\",\"uid\":\"" + uid + "\",\"resourceVersion\":\"" + rv +
-                                   "\",\"creationTimestamp\":\"" + ts +
-                                   "\",\"labels\":{\"app\":\"x\"}},\"data\":{\"k\":\"v\"}}\n";
+  // (The write's time is read from the clock after creationTimestamp: the same second, or
+  // the next one.)
+  std::string mt;
+  if (const api::Value* mf = cv.Find("metadata")->Find("managedFields"); mf && mf->is_array() && !mf->as_array().empty()) {
+    mt = Str(mf->as_array()[0], "time");
+  }
+  EXPECT_TRUE(mt >= ts && mt.size() == ts.size()) << mt << " vs " << ts;
+  // managedFields as kube writes them: ManagedFieldsEntry's key order, fieldsV1 in
+  // structured-merge-diff's order ("." first), the write's time in seconds.
+  const std::string expected_obj =
+      "{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"cm1\","
+      "\"namespace\":\"" + ns + "\",\"uid\":\"" + uid + "\",\"resourceVersion\":\"" + rv +
+      "\",\"creationTimestamp\":\"" + ts +
+      "\",\"labels\":{\"app\":\"x\"},\"managedFields\":[{\"manager\":\"crud-client\",\"operation\":\"Update\","
+      "\"apiVersion\":\"v1\",\"time\":\"" + mt + "\",\"fieldsType\":\"FieldsV1\",\"fieldsV1\":{\"f:data\":{\".\":{},"
+      "\"f:k\":{}},\"f:metadata\":{\"f:labels\":{\".\":{},\"f:app\":{}}}}}]},\"data\":{\"k\":\"v\"}}\n";
   EXPECT_EQ(created->body, expected_obj);
 
   // GET: the same bytes.
@@ -1075,6 +1089,260 @@ TEST_F(ApiHttpTest, UnsupportedMediaType415) {
   ASSERT_TRUE(y.ok());
   EXPECT_EQ(y->status, 201) << y->body;
   EXPECT_EQ(Str(J(y->body), "data.k"), "v");
+}
+
+// Uppercase hex SHA-512 (kube-openapi's document hash).
+std::string Sha512Hex(std::string_view data) {
+  unsigned char digest[SHA512_DIGEST_LENGTH];
+  SHA512(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  std::string out;
+  static const char kHex[] = "0123456789ABCDEF";
+  for (unsigned char ch : digest) {
+    out += kHex[ch >> 4];
+    out += kHex[ch & 15];
+  }
+  return out;
+}
+
+// kube-openapi's handler3: the index, a document by its hash with an ETag, 304, the
+// redirect of a stale hash, 406 for formats other than JSON; the empty v2 document.
+TEST_F(ApiHttpTest, OpenApiV3DocumentsWithHashesAndEtags) {
+  HttpClient c = Client();
+  auto index = c.Get("/openapi/v3");
+  ASSERT_TRUE(index.ok());
+  ASSERT_EQ(index->status, 200);
+  EXPECT_EQ(index->Header("Content-Type"), "application/json");
+  std::string url = Str(J(index->body), "paths.apis/apps/v1.serverRelativeURL");
+  ASSERT_TRUE(url.starts_with("/openapi/v3/apis/apps/v1?hash=")) << index->body.substr(0, 300);
+  std::string hash = url.substr(url.find("hash=") + 5);
+  EXPECT_EQ(hash.size(), 128u);
+  auto doc = c.Get(url, {{"Accept", "application/json"}});
+  ASSERT_TRUE(doc.ok());
+  ASSERT_EQ(doc->status, 200);
+  EXPECT_EQ(doc->Header("Etag"), "\"" + hash + "\"");
+  EXPECT_EQ(doc->Header("Cache-Control"), "public, immutable");
+  api::Value d = J(doc->body);
+  EXPECT_EQ(Str(d, "openapi"), "3.0.0");
+  const api::Value* patch = d.Find("paths")->Find("/apis/apps/v1/namespaces/{namespace}/deployments/{name}")->Find("patch");
+  ASSERT_NE(patch, nullptr);
+  EXPECT_EQ(patch->Find("x-kubernetes-group-version-kind")->Find("kind")->as_string(), "Deployment");
+  EXPECT_NE(d.Find("components")->Find("schemas")->Find("io.k8s.api.apps.v1.Deployment"), nullptr);
+  // The hash is the SHA-512 of the document, as kube computes it.
+  EXPECT_EQ(Sha512Hex(doc->body), hash);
+  auto again = c.Get(url, {{"Accept", "application/json"}, {"If-None-Match", "\"" + hash + "\""}});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->status, 304);
+  EXPECT_TRUE(again->body.empty());
+  auto stale = c.Get("/openapi/v3/apis/apps/v1?hash=0123", {{"Accept", "application/json"}});
+  ASSERT_TRUE(stale.ok());
+  EXPECT_EQ(stale->status, 301);
+  EXPECT_EQ(stale->Header("Location"), url);
+  auto pb = c.Get(url, {{"Accept", "application/com.github.proto-openapi.spec.v3@v1.0+protobuf"}});
+  ASSERT_TRUE(pb.ok());
+  EXPECT_EQ(pb->status, 406);
+  auto missing = c.Get("/openapi/v3/apis/nope/v1", {{"Accept", "application/json"}});
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(missing->status, 404);
+  // v2: an empty Swagger document, in protobuf (gnostic openapi_v2.Document) or JSON.
+  auto v2 = c.Get("/openapi/v2", {{"Accept", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"}});
+  ASSERT_TRUE(v2.ok());
+  EXPECT_EQ(v2->status, 200);
+  EXPECT_EQ(v2->Header("Content-Type"), "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+  EXPECT_TRUE(v2->body.starts_with(std::string("\x0a\x03" "2.0\x12", 6))) << v2->body;
+  auto v2json = c.Get("/openapi/v2", {{"Accept", "application/json"}});
+  ASSERT_TRUE(v2json.ok());
+  EXPECT_EQ(Str(J(v2json->body), "swagger"), "2.0");
+}
+
+// fieldValidation on create: Strict is kube's 400, Warn (the default) adds one Warning
+// header per problem, Ignore says nothing; anything else is a 422 on CreateOptions.
+TEST_F(ApiHttpTest, FieldValidationStrictWarnIgnore) {
+  HttpClient c = Client();
+  std::string ns = Namespace();
+  const std::string body =
+      R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"NAME"},"data":{"a":"1"},"data":{"b":"2"},"bogus":1})";
+  auto with = [&](const std::string& name) {
+    std::string b = body;
+    b.replace(b.find("NAME"), 4, name);
+    return b;
+  };
+  auto strict = c.Post(CmPath(ns) + "?fieldValidation=Strict", with("s"));
+  ASSERT_TRUE(strict.ok());
+  EXPECT_EQ(strict->status, 400);
+  EXPECT_EQ(Str(J(strict->body), "message"),
+            "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field "
+            "\"bogus\", duplicate field \"data\"");
+  auto warn = c.Post(CmPath(ns), with("w"));
+  ASSERT_TRUE(warn.ok());
+  EXPECT_EQ(warn->status, 201) << warn->body;
+  EXPECT_EQ(warn->HeaderCount("Warning"), 2u);
+  std::vector<std::string> warnings;
+  for (auto [it, end] = warn->headers.equal_range("Warning"); it != end; ++it) warnings.push_back(it->second);
+  EXPECT_EQ(warnings, (std::vector<std::string>{"299 - \"unknown field \\\"bogus\\\"\"",
+                                                 "299 - \"duplicate field \\\"data\\\"\""}));
+  EXPECT_EQ(Str(J(warn->body), "data.b"), "2");  // the last duplicate wins
+  auto ignore = c.Post(CmPath(ns) + "?fieldValidation=Ignore", with("i"));
+  ASSERT_TRUE(ignore.ok());
+  EXPECT_EQ(ignore->status, 201);
+  EXPECT_EQ(ignore->HeaderCount("Warning"), 0u);
+  auto bad = c.Post(CmPath(ns) + "?fieldValidation=Loud", with("x"));
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(bad->status, 422);
+  EXPECT_EQ(Str(J(bad->body), "message"),
+            "CreateOptions.meta.k8s.io \"\" is invalid: fieldValidation: Unsupported value: \"Loud\": supported "
+            "values: \"Ignore\", \"Strict\", \"Warn\"");
+}
+
+// PATCH: content types, options, dry runs, apply creating an object, and conflicts.
+TEST_F(ApiHttpTest, PatchTypesOptionsAndDryRun) {
+  HttpClient c = Client();
+  std::string ns = Namespace();
+  ASSERT_EQ(c.Post(CmPath(ns), ConfigMapJson("p", {}, {{"a", "1"}}))->status, 201);
+  auto patch = [&](const std::string& target, const std::string& type, const std::string& body) {
+    HttpRequest r;
+    r.method = "PATCH";
+    r.target = target;
+    r.headers = {{"Content-Type", type}};
+    r.body = body;
+    auto resp = c.Do(r);
+    EXPECT_TRUE(resp.ok());
+    return resp.ok() ? std::move(resp).value() : HttpResponse{};
+  };
+  auto r = patch(CmPath(ns, "p"), "application/json", "{}");
+  EXPECT_EQ(r.status, 415);
+  EXPECT_EQ(Str(J(r.body), "message"),
+            "the body of the request was in an unknown format - accepted media types include: "
+            "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, "
+            "application/apply-patch+yaml");
+  // A charset parameter is ignored.
+  r = patch(CmPath(ns, "p"), "application/merge-patch+json; charset=utf-8", R"({"data":{"b":"2"}})");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Str(J(r.body), "data.b"), "2");
+  // force outside apply; apply without a field manager.
+  r = patch(CmPath(ns, "p") + "?force=true", "application/merge-patch+json", "{}");
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(Str(J(r.body), "message"),
+            "PatchOptions.meta.k8s.io \"\" is invalid: force: Forbidden: may not be specified for non-apply patch");
+  r = patch(CmPath(ns, "p"), "application/apply-patch+yaml", "data:\n  c: \"3\"\n");
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(Str(J(r.body), "message"),
+            "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+  // dryRun: the answer shows the change, storage keeps the object as it was.
+  r = patch(CmPath(ns, "p") + "?dryRun=All", "application/json-patch+json",
+            R"([{"op":"replace","path":"/data/a","value":"dry"}])");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Str(J(r.body), "data.a"), "dry");
+  EXPECT_EQ(Str(J(c.Get(CmPath(ns, "p"))->body), "data.a"), "1");
+  // A patch of a missing object is a 404; apply creates it (201), not with dryRun.
+  r = patch(CmPath(ns, "nope"), "application/merge-patch+json", "{}");
+  EXPECT_EQ(r.status, 404);
+  const std::string cfg = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  k: v\n";
+  r = patch(CmPath(ns, "applied") + "?fieldManager=tester&dryRun=All", "application/apply-patch+yaml", cfg);
+  EXPECT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(c.Get(CmPath(ns, "applied"))->status, 404);
+  r = patch(CmPath(ns, "applied") + "?fieldManager=tester", "application/apply-patch+yaml", cfg);
+  EXPECT_EQ(r.status, 201) << r.body;
+  api::Value applied = J(r.body);
+  const api::Value* mf = applied.Find("metadata")->Find("managedFields");
+  ASSERT_TRUE(mf != nullptr && mf->is_array() && mf->as_array().size() == 1u) << r.body;
+  EXPECT_EQ(mf->as_array()[0].Find("manager")->as_string(), "tester");
+  EXPECT_EQ(mf->as_array()[0].Find("operation")->as_string(), "Apply");
+  // Another manager changing the field conflicts (409) unless forced.
+  r = patch(CmPath(ns, "applied") + "?fieldManager=other", "application/apply-patch+yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  k: w\n");
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(Str(J(r.body), "message"), "Apply failed with 1 conflict: conflict with \"tester\": .data.k");
+  EXPECT_EQ(Str(J(r.body), "reason"), "Conflict");
+  r = patch(CmPath(ns, "applied") + "?fieldManager=other&force=true", "application/apply-patch+yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  k: w\n");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Str(J(r.body), "data.k"), "w");
+  // Without a fieldManager, writes are recorded for the User-Agent's product name.
+  HttpRequest put;
+  put.method = "PATCH";
+  put.target = CmPath(ns, "p");
+  put.headers = {{"Content-Type", "application/merge-patch+json"}, {"User-Agent", "my-tool/1.2 (linux)"}};
+  put.body = R"({"data":{"ua":"x"}})";
+  auto ua = c.Do(put);
+  ASSERT_TRUE(ua.ok());
+  EXPECT_EQ(ua->status, 200);
+  bool found = false;
+  const api::Value ua_obj = J(ua->body);
+  const api::Value* ua_fields = ua_obj.Find("metadata") ? ua_obj.Find("metadata")->Find("managedFields") : nullptr;
+  ASSERT_TRUE(ua_fields != nullptr && ua_fields->is_array()) << ua->body;
+  for (const api::Value& e : ua_fields->as_array()) {
+    found = found || e.Find("manager")->as_string() == "my-tool";
+  }
+  EXPECT_TRUE(found) << ua->body;
+}
+
+std::string ToJsonOrDie(const api::Value& v) {
+  auto j = api::ToJson(v);
+  EXPECT_TRUE(j.ok());
+  return j.ok() ? *j : std::string();
+}
+
+// A CRD's resources are in discovery, in /openapi/v3 and served as soon as the create
+// returns, and gone as soon as the delete returns.
+TEST_F(ApiHttpTest, CrdResourcesAppearAndDisappearWithTheCrd) {
+  HttpClient c = Client();
+  auto created = c.Post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", R"({"apiVersion":"apiextensions.k8s.io/v1",
+    "kind":"CustomResourceDefinition","metadata":{"name":"flags.ops.example.com"},
+    "spec":{"group":"ops.example.com","scope":"Cluster","names":{"plural":"flags","kind":"Flag","shortNames":["fl"],
+      "categories":["all"]},
+      "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object",
+        "properties":{"spec":{"type":"object","properties":{"on":{"type":"boolean"}}}}}}},
+        {"name":"v1beta1","served":true,"storage":false,"schema":{"openAPIV3Schema":{"type":"object",
+        "x-kubernetes-preserve-unknown-fields":true}}}]}})");
+  ASSERT_TRUE(created.ok());
+  ASSERT_EQ(created->status, 201) << created->body;
+  // Legacy discovery: the group with both versions (v1 preferred), the resource list.
+  auto group = c.Get("/apis/ops.example.com");
+  ASSERT_TRUE(group.ok());
+  EXPECT_EQ(group->status, 200) << group->body;
+  EXPECT_EQ(Str(J(group->body), "preferredVersion.version"), "v1");
+  auto list = c.Get("/apis/ops.example.com/v1");
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->status, 200) << list->body;
+  api::Value rl = J(list->body);
+  ASSERT_TRUE(rl.Find("resources") != nullptr && rl.Find("resources")->is_array()) << list->body;
+  ASSERT_EQ(rl.Find("resources")->as_array().size(), 1u) << list->body;
+  const api::Value& res = rl.Find("resources")->as_array()[0];
+  EXPECT_EQ(Str(res, "name"), "flags");
+  EXPECT_EQ(Str(res, "kind"), "Flag");
+  EXPECT_EQ(Str(res, "singularName"), "flag");
+  EXPECT_FALSE(res.Find("namespaced")->as_bool());
+  EXPECT_FALSE(Str(res, "storageVersionHash").empty());
+  // Aggregated discovery and the OpenAPI index.
+  auto agg = c.Get("/apis", {{"Accept", "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"}});
+  ASSERT_TRUE(agg.ok());
+  EXPECT_NE(agg->body.find("\"ops.example.com\""), std::string::npos);
+  auto index = c.Get("/openapi/v3");
+  ASSERT_TRUE(index.ok());
+  ASSERT_NE(J(index->body).Find("paths"), nullptr);
+  EXPECT_NE(J(index->body).Find("paths")->Find("apis/ops.example.com/v1"), nullptr) << index->body.substr(0, 200);
+  // Served, in both versions (conversion None).
+  auto flag = c.Post("/apis/ops.example.com/v1/flags",
+                     R"({"apiVersion":"ops.example.com/v1","kind":"Flag","metadata":{"name":"dark"},"spec":{"on":true}})");
+  ASSERT_TRUE(flag.ok());
+  EXPECT_EQ(flag->status, 201) << flag->body;
+  auto beta = c.Get("/apis/ops.example.com/v1beta1/flags/dark");
+  ASSERT_TRUE(beta.ok());
+  EXPECT_EQ(beta->status, 200) << beta->body;
+  EXPECT_EQ(Str(J(beta->body), "apiVersion"), "ops.example.com/v1beta1");
+  EXPECT_EQ(beta->body, "{\"apiVersion\":\"ops.example.com/v1beta1\",\"kind\":\"Flag\",\"metadata\":{\"creationTimestamp\":\"" +
+                            Str(J(beta->body), "metadata.creationTimestamp") + "\",\"generation\":1,\"managedFields\":" +
+                            ToJsonOrDie(*J(beta->body).Find("metadata")->Find("managedFields")) +
+                            ",\"name\":\"dark\",\"resourceVersion\":\"" + Str(J(beta->body), "metadata.resourceVersion") +
+                            "\",\"uid\":\"" + Str(J(beta->body), "metadata.uid") + "\"},\"spec\":{\"on\":true}}\n");
+
+  auto deleted = c.Delete("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/flags.ops.example.com");
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(deleted->status, 200) << deleted->body;
+  EXPECT_EQ(c.Get("/apis/ops.example.com/v1/flags")->status, 404);
+  EXPECT_EQ(c.Get("/apis/ops.example.com/v1")->status, 404);
+  index = c.Get("/openapi/v3");
+  EXPECT_EQ(J(index->body).Find("paths")->Find("apis/ops.example.com/v1"), nullptr);
 }
 
 TEST_F(ApiHttpTest, RequestBodyOver3MiBIs413) {
