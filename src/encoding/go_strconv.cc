@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "encoding/utf8.h"
+
 namespace kstream::encoding {
 namespace {
 
@@ -254,6 +256,85 @@ void AppendGoFloatG(std::string* out, double v, int bit_size) {
       out->push_back(k >= 0 && k < nd ? digits[k] : '0');
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// Go's strconv.Quote
+
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+// Go's unicode.IsPrint, exact for ASCII, approximated above (see the header).
+bool IsPrintRune(char32_t r) {
+  if (r < 0x80) return r >= 0x20 && r < 0x7F;
+  if (r <= 0xA0) return false;               // C1 controls, U+00A0 (a space other than ' ')
+  if (r == 0xAD) return false;               // soft hyphen (Cf)
+  if (r >= 0x600 && r <= 0x605) return false;
+  if (r == 0x61C || r == 0x6DD || r == 0x70F || r == 0x180E || r == 0x1680) return false;
+  if (r >= 0x2000 && r <= 0x200F) return false;  // spaces, zero-width, marks
+  if (r >= 0x2028 && r <= 0x202F) return false;
+  if (r >= 0x205F && r <= 0x206F) return false;
+  if (r == 0x3000 || r == 0xFEFF) return false;
+  if (r >= 0xD800 && r <= 0xF8FF) return false;  // surrogates (unreachable), private use
+  if (r >= 0xFFF9 && r <= 0xFFFB) return false;
+  if (r == 0xFFFE || r == 0xFFFF) return false;
+  if (r >= 0xE0000) return false;  // tags, variation selectors supplement, private planes
+  return true;
+}
+
+void AppendHexN(std::string* out, uint32_t v, int digits) {
+  for (int i = digits - 1; i >= 0; --i) out->push_back(kHex[(v >> (4 * i)) & 0xF]);
+}
+
+}  // namespace
+
+std::string GoQuote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out.push_back('"');
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t n = s.size();
+  for (size_t i = 0; i < n;) {
+    size_t len = ValidUtf8Length(p + i, n - i);
+    if (len == 0) {  // an invalid byte
+      out.append("\\x");
+      AppendHexN(&out, p[i], 2);
+      ++i;
+      continue;
+    }
+    char32_t r = DecodeUtf8(p + i, len);
+    if (r == '"' || r == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(r));
+    } else if (IsPrintRune(r)) {
+      out.append(s.substr(i, len));
+    } else {
+      switch (r) {
+        case '\a': out.append("\\a"); break;
+        case '\b': out.append("\\b"); break;
+        case '\f': out.append("\\f"); break;
+        case '\n': out.append("\\n"); break;
+        case '\r': out.append("\\r"); break;
+        case '\t': out.append("\\t"); break;
+        case '\v': out.append("\\v"); break;
+        default:
+          if (r < 0x20 || r == 0x7F) {
+            out.append("\\x");
+            AppendHexN(&out, r, 2);
+          } else if (r < 0x10000) {
+            out.append("\\u");
+            AppendHexN(&out, r, 4);
+          } else {
+            out.append("\\U");
+            AppendHexN(&out, r, 8);
+          }
+      }
+    }
+    i += len;
+  }
+  out.push_back('"');
+  return out;
 }
 
 }  // namespace kstream::encoding

@@ -35,4 +35,11 @@ bool ParseGoFloat(std::string_view s, double* out);
 // to float32, as Go does). Infinities and NaN give "+Inf", "-Inf", "NaN".
 void AppendGoFloatG(std::string* out, double v, int bit_size = 64);
 
+// Go's strconv.Quote (fmt's %q for strings), as kube's error messages print values: `"`
+// and `\` escaped, \a \b \f \n \r \t \v, other control bytes and invalid UTF-8 bytes as
+// \xNN, non-printable runes as \uNNNN / \UNNNNNNNN, printable UTF-8 verbatim. Go's
+// unicode.IsPrint is approximated for non-ASCII (controls, spaces other than U+0020,
+// format characters and private-use runes are escaped; unassigned runes are not detected).
+std::string GoQuote(std::string_view s);
+
 }  // namespace kstream::encoding

@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "encoding/go_strconv.h"
 #include "api/typed/codec.h"
 #include "base/status.h"
 
@@ -91,11 +92,7 @@ class LabelSelector {
 // Errors are InvalidArgument with kube's exact message (the 400 Status message).
 Result<LabelSelector> ParseLabelSelector(std::string_view selector);
 
-// Go's strconv.Quote (fmt's %q for strings), as kube's error messages print values: `"`
-// and `\` escaped, \a \b \f \n \r \t \v, other control bytes and invalid UTF-8 bytes as
-// \xNN, non-printable runes as \uNNNN / \UNNNNNNNN, printable UTF-8 verbatim. Go's
-// unicode.IsPrint is approximated for non-ASCII (controls, spaces other than U+0020,
-// format characters and private-use runes are escaped; unassigned runes are not detected).
-std::string GoQuote(std::string_view s);
+// Go's strconv.Quote (encoding/go_strconv.h).
+using encoding::GoQuote;
 
 }  // namespace kstream::registry

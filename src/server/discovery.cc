@@ -8,6 +8,7 @@
 
 #include "api/k8s/apidiscovery/v2/types.h"
 #include "api/k8s/meta/v1/types.h"
+#include "server/openapi.h"
 #include "api/typed/codec.h"
 #include "api/typed/object.h"
 #include "encoding/json/encode.h"
@@ -128,17 +129,6 @@ bool VersionBefore(std::string_view group, std::string_view a, std::string_view 
 
 // ---------------------------------------------------------------------------------------
 // Encoding helpers
-
-std::string HexUpper(const unsigned char* p, size_t n) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string s;
-  s.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) {
-    s.push_back(kHex[p[i] >> 4]);
-    s.push_back(kHex[p[i] & 0xf]);
-  }
-  return s;
-}
 
 template <class T>
 std::string EncodeJson(const T& v, Style style) {
@@ -308,13 +298,11 @@ DiscoveryDocument AggregatedDocument(typed::Slice<apidisc::APIGroupDiscovery> it
   list.Items.set_non_nil();
   // The ETag is computed before kind/apiVersion are set, as kube's calculateETag marshals
   // APIGroupDiscoveryList{Items: ...}.
-  std::string unversioned = EncodeJson(list, Style::kCompact);
-  unsigned char digest[SHA512_DIGEST_LENGTH];
-  SHA512(reinterpret_cast<const unsigned char*>(unversioned.data()), unversioned.size(), digest);
+  const std::string etag = Sha512Hex(EncodeJson(list, Style::kCompact));
 
   obj.SetTypeMetaFromKind();
   DiscoveryDocument doc = JsonDocument(list);
-  doc.etag = "\"" + HexUpper(digest, sizeof(digest)) + "\"";
+  doc.etag = "\"" + etag + "\"";
   // Encodes into a string; a kind with a protobuf form cannot fail.
   typed::AppendObjectProtobuf(obj, &doc.protobuf).IgnoreError();
   return doc;

@@ -18,6 +18,7 @@
 
 #include <re2/re2.h>
 
+#include "encoding/go_strconv.h"
 #include "api/crd/structural.h"
 #include "api/value.h"
 
@@ -113,7 +114,7 @@ std::string NewStructuralError(const Node& n);
 // ---- Go-compatible rendering -------------------------------------------------------
 
 // strconv.Quote (fmt %q).
-std::string GoQuote(std::string_view s);
+using encoding::GoQuote;  // encoding/go_strconv.h
 // fmt %v of a float64.
 std::string GoFloat(double v);
 // fmt %v of an int64.

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "encoding/go_strconv.h"
 #include "api/fieldmanager/field_manager.h"
 
 namespace kstream::api::fieldmanager::internal {
@@ -21,7 +22,7 @@ int ValueDepth(const Value& v);
 Status CheckDepth(const Value& v, std::string_view what);
 
 // Go's strconv.Quote (%q) and value.ToString (used in messages).
-std::string GoQuote(std::string_view s);
+using encoding::GoQuote;  // encoding/go_strconv.h
 std::string GoFloatV(double v);
 std::string ValueToString(const Value& v);
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "encoding/go_strconv.h"
 #include "api/value.h"
 
 namespace kstream::api::patch::internal {
@@ -29,6 +30,6 @@ std::string GoS(const Value& v);
 // "[]interface {}", "string", "int64", "float64", "bool", "%!s(<nil>)" for nil.
 std::string GoTypeName(const Value& v);
 // strconv.Quote (what %q prints) for the strings our parsers produce (valid UTF-8).
-std::string GoQuote(std::string_view s);
+using encoding::GoQuote;  // encoding/go_strconv.h
 
 }  // namespace kstream::api::patch::internal
