@@ -624,10 +624,13 @@ Result<Value> Update(const Value& live, Value updated, const SchemaNode& schema,
     const Value* live_meta = Metadata(live_obj);
     if (live_meta != nullptr && !StringAt(*live_meta, "uid").empty()) return updated;
   }
-  // The typed conversions; on failure kube keeps live's managedFields (UpdateNoErrors).
+  // The typed conversions; on failure UpdateNoErrors keeps live's managedFields (newer kube;
+  // 1.33 dropped them), but only ones that decode, so no garbage is written back.
   if (!internal::Validate(live_obj, schema, true, env.opts).ok() ||
       !internal::Validate(updated, schema, true, env.opts).ok()) {
-    if (live_mf != nullptr) Metadata(&updated)->Set("managedFields", *live_mf);
+    if (live_mf != nullptr && !live_mf->is_null() && DecodeManaged(live_mf).ok()) {
+      Metadata(&updated)->Set("managedFields", *live_mf);
+    }
     return updated;
   }
   RecordUpdate(live_obj, updated, &managed, env.ManagerName(), env);

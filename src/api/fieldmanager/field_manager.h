@@ -238,8 +238,8 @@ struct WriteContext {
 //   - otherwise (absent, null, invalid): live's (invalid ones there count as none).
 // With none on an existing object (live has a uid) the write is not tracked at all and
 // managedFields stays absent (skipNonAppliedManager); a create always starts tracking.
-// When the objects do not fit the schema, updated gets live's managedFields unchanged
-// (UpdateNoErrors). Fails only for malformed input (depth, ctx.now).
+// When the objects do not fit the schema, updated gets live's managedFields unchanged if
+// they decode, and none otherwise (UpdateNoErrors). Fails only for malformed input (depth, ctx.now).
 Result<Value> Update(const Value& live, Value updated, const SchemaNode& schema, const WriteContext& ctx);
 
 // Server-side apply (PATCH application/apply-patch+yaml): merges `config` into `live` (null

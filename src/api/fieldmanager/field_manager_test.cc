@@ -281,6 +281,24 @@ TEST(FieldManagerUpdateTest, InvalidManagedFieldsInTheRequestFallBackToLive) {
   EXPECT_EQ(ManagedJson(out), ManagedJson(live));
 }
 
+TEST(FieldManagerUpdateTest, ObjectsOutsideTheSchemaKeepOnlyDecodableLiveManagedFields) {
+  // A value of the wrong type makes the typed conversion fail (UpdateNoErrors): the result
+  // keeps live's managedFields when they decode, and carries none when they do not (found
+  // by the write_path fuzzer: live entries without apiVersion and fieldsType were copied).
+  const SchemaNode schema = ConfigMapSchema();
+  Value live = Stored(MustUpdate(Value(), J(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},
+      "data":{"a":"1"}})"), schema, Ctx("m", "v1", kT1)));
+  Value bad = J(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"a":7}})");
+  Value out = MustUpdate(live, bad, schema, Ctx("other", "v1", kT2));
+  EXPECT_EQ(ManagedJson(out), ManagedJson(live));
+
+  Value garbage = live;
+  garbage.Find("metadata")->Set("managedFields", J(R"([{"manager":"m","operation":"Update","apType":"x",
+      "fieldsV1":{"f:data":{"f:a":{}}}}])"));
+  out = MustUpdate(garbage, bad, schema, Ctx("other", "v1", kT2));
+  EXPECT_EQ(ManagedJson(out), "<none>");
+}
+
 TEST(FieldManagerUpdateTest, SubresourceWritesKeepLiveManagedFields) {
   // apply_test.go TestApplyDoesNotChangeManagedFieldsViaSubresources.
   const SchemaNode schema = KindSchema("", "v1", "Pod");
