@@ -144,6 +144,7 @@ std::string_view LoadKindName(LoadKind k) {
     case LoadKind::kConfigMap: return "configmap";
     case LoadKind::kSecret: return "secret";
     case LoadKind::kPod: return "pod";
+    case LoadKind::kWidget: return "widget";
   }
   return "?";
 }
@@ -214,7 +215,8 @@ Result<LoadOptions> ParseLoadArgs(const std::vector<std::string>& args) {
                  if (v == "configmap" || v == "configmaps") o.kind = LoadKind::kConfigMap;
                  else if (v == "secret" || v == "secrets") o.kind = LoadKind::kSecret;
                  else if (v == "pod" || v == "pods") o.kind = LoadKind::kPod;
-                 else return InvalidArgument("unknown kind \"" + std::string(v) + "\" (configmap, secret or pod)");
+                 else if (v == "widget" || v == "widgets") o.kind = LoadKind::kWidget;
+                 else return InvalidArgument("unknown kind \"" + std::string(v) + "\" (configmap, secret, pod or widget)");
                  return Status::Ok();
                }};
   t["count"] = SizeFlag(&o.count);
@@ -299,11 +301,13 @@ std::string Usage() {
 (memory and CPU of the server, throughput, time to first byte) against the raw-bytes limit.
 
   kstream-bench load --url URL (--token T | --token-file F) [--insecure-skip-verify | --ca FILE]
-      --kind configmap|secret|pod --count N [--size BYTES] [--namespace NS] [--concurrency C]
+      --kind configmap|secret|pod|widget --count N [--size BYTES] [--namespace NS] [--concurrency C]
       [--name-prefix P] [--start I] [--random-payload=false] [--quiet]
     Creates N objects (POST JSON), creating the namespace if it is missing. --size is the
-    payload per object (ConfigMap data, Secret data before base64; a Pod is padded with an
-    annotation up to this size). Names: <prefix><index, 6 digits>; existing ones are kept.
+    payload per object (ConfigMap data, Secret data before base64, a Widget's spec.payload;
+    a Pod is padded with an annotation up to this size). Widgets are custom resources
+    (widgets.bench.kstream.io/v1); their CRD is created first when it is missing.
+    Names: <prefix><index, 6 digits>; existing ones are kept.
 
   kstream-bench list --url URL/path (--token T | --token-file F) [--insecure-skip-verify | --ca FILE]
       [--clients C] [--repeat R | --duration D [--cut-at-deadline]] [--accept json|protobuf|table|yaml] [--gzip]

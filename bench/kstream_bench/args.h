@@ -20,8 +20,10 @@
 
 namespace kstream::bench {
 
-enum class LoadKind { kConfigMap, kSecret, kPod };
-std::string_view LoadKindName(LoadKind k);  // "configmap", "secret", "pod"
+// kWidget: a custom resource (widgets.bench.kstream.io/v1, namespaced), whose CRD the load
+// creates first when it is missing.
+enum class LoadKind { kConfigMap, kSecret, kPod, kWidget };
+std::string_view LoadKindName(LoadKind k);  // "configmap", "secret", "pod", "widget"
 
 struct LoadOptions {
   std::string url;  // the server, e.g. http://127.0.0.1:8080 (no path)

@@ -112,7 +112,7 @@ TEST(ArgsTest, Load) {
 
   EXPECT_EQ(ParseLoadArgs({"--url=http://h"}).status().message(), "--count is required (> 0)");
   EXPECT_EQ(ParseLoadArgs({"--url=http://h", "--count=1", "--kind=node"}).status().message(),
-            "--kind: unknown kind \"node\" (configmap, secret or pod)");
+            "--kind: unknown kind \"node\" (configmap, secret, pod or widget)");
   EXPECT_FALSE(ParseLoadArgs({"--url=http://h", "--count=1", "--size=4MiB"}).ok());
 }
 

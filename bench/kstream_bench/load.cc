@@ -156,8 +156,23 @@ std::string ObjectName(const LoadOptions& o, uint64_t index) {
 }
 
 std::string CollectionPath(const LoadOptions& o) {
+  if (o.kind == LoadKind::kWidget) return "/apis/bench.kstream.io/v1/namespaces/" + QueryEscape(o.ns) + "/widgets";
   const char* resource = o.kind == LoadKind::kConfigMap ? "configmaps" : o.kind == LoadKind::kSecret ? "secrets" : "pods";
   return "/api/v1/namespaces/" + QueryEscape(o.ns) + "/" + resource;
+}
+
+std::string WidgetCrdJson() {
+  return R"({"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition",)"
+         R"("metadata":{"name":"widgets.bench.kstream.io"},"spec":{"group":"bench.kstream.io","scope":"Namespaced",)"
+         R"("names":{"plural":"widgets","singular":"widget","kind":"Widget","listKind":"WidgetList"},)"
+         R"("versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object",)"
+         R"("properties":{"spec":{"type":"object","required":["payload"],"properties":{)"
+         R"("replicas":{"type":"integer","minimum":0},"tier":{"type":"string","enum":["gold","silver","bronze"]},)"
+         R"("payload":{"type":"string"}}},"status":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}},)"
+         R"("subresources":{"status":{}},"additionalPrinterColumns":[)"
+         R"({"name":"Tier","type":"string","jsonPath":".spec.tier"},)"
+         R"({"name":"Replicas","type":"integer","jsonPath":".spec.replicas"},)"
+         R"({"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}]}]}})";
 }
 
 std::string PodStatusJson(uint64_t index) {
@@ -208,6 +223,20 @@ std::string ObjectJson(const LoadOptions& o, uint64_t index) {
         AppendBase64OfRandom(&s, o.size, rng);
       } else {
         s.append((o.size + 2) / 3 * 4, 'A');
+      }
+      s += "\"}}";
+      return s;
+    }
+    case LoadKind::kWidget: {
+      static constexpr const char* kTiers[] = {"gold", "silver", "bronze"};
+      std::string s = R"({"apiVersion":"bench.kstream.io/v1","kind":"Widget","metadata":{"name":)" + JsonQuote(name) +
+                      R"(,"namespace":)" + JsonQuote(o.ns) +
+                      R"(,"labels":{"app.kubernetes.io/managed-by":"kstream-bench"}},"spec":{"replicas":)" +
+                      std::to_string(index % 5) + R"(,"tier":")" + kTiers[index % 3] + R"(","payload":")";
+      if (o.random_payload) {
+        AppendAlnum(&s, o.size, rng);
+      } else {
+        s.append(o.size, 'x');
       }
       s += "\"}}";
       return s;
@@ -336,6 +365,15 @@ asio::awaitable<Status> EnsureNamespace(LoadState& st) {
   if (!r.ok()) co_return Status(r.status().code(), "create namespace " + st.o->ns + ": " + std::string(r.status().message()));
   if (r->head.status != 201 && r->head.status != 200 && r->head.status != 409) {
     co_return Unavailable("create namespace " + st.o->ns + ": " + DescribeErrorResponse(r->head, r->body));
+  }
+  if (st.o->kind == LoadKind::kWidget) {
+    // The server answers a CRD create once its resources are served.
+    r = co_await Send(conn, BuildRequest("POST", st.ctx->url(), "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+                                         h, WidgetCrdJson()));
+    if (!r.ok()) co_return Status(r.status().code(), "create the Widget CRD: " + std::string(r.status().message()));
+    if (r->head.status != 201 && r->head.status != 200 && r->head.status != 409) {
+      co_return Unavailable("create the Widget CRD: " + DescribeErrorResponse(r->head, r->body));
+    }
   }
   co_return Status::Ok();
 }

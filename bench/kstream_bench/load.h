@@ -6,6 +6,7 @@
 //   - ConfigMap: data.payload of `size` characters (pseudo-random alphanumerics, or one
 //     repeated character with random_payload = false);
 //   - Secret (Opaque): data.payload holding base64 of `size` random bytes;
+//   - Widget (a custom resource): spec.payload of `size` characters, spec.replicas, spec.tier;
 //   - Pod: shaped like a pod of a Deployment on a real node: labels, annotations, an owner
 //     reference, three containers (app + two sidecars) with ports, env (values and
 //     fieldRef/secretKeyRef), resources, liveness/readiness probes, volume mounts and
@@ -29,8 +30,11 @@ namespace kstream::bench {
 
 // "<prefix><index, at least 6 digits>"
 std::string ObjectName(const LoadOptions& o, uint64_t index);
-// The collection path: /api/v1/namespaces/<ns>/<resource>.
+// The collection path: /api/v1/namespaces/<ns>/<resource> (widgets: under /apis/bench.kstream.io/v1).
 std::string CollectionPath(const LoadOptions& o);
+// The CRD of the widget kind (widgets.bench.kstream.io: a structural schema with an enum, a
+// minimum and a required field, the status subresource and printer columns).
+std::string WidgetCrdJson();
 // The JSON body that creates object `index`.
 std::string ObjectJson(const LoadOptions& o, uint64_t index);
 // For pods: the status part ({"phase":...}) written after create.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "api/crd/structural.h"
 #include "api/json.h"
 #include "api/k8s/core/v1/types.h"
 #include "api/typed/scheme.h"
@@ -87,6 +88,28 @@ TEST(LoadTest, PodsLookReal) {
   const std::string padded = ObjectJson(o, 3);
   EXPECT_EQ(padded.size(), 20000u);
   ASSERT_NE(Decode(padded), nullptr);
+}
+
+TEST(LoadTest, WidgetsFitTheirCrdSchema) {
+  auto crd = api::ParseJson(WidgetCrdJson());
+  ASSERT_TRUE(crd.ok()) << crd.status().ToString();
+  const api::Value* version = &crd->Find("spec")->Find("versions")->as_array().at(0);
+  auto schema = api::crd::Schema::Compile(*version->Find("schema")->Find("openAPIV3Schema"));
+  ASSERT_TRUE(schema.ok()) << schema.status().ToString();
+
+  LoadOptions o = Options(LoadKind::kWidget, 3000);
+  EXPECT_EQ(CollectionPath(o), "/apis/bench.kstream.io/v1/namespaces/bench/widgets");
+  for (uint64_t i : {0, 1, 2, 41}) {
+    auto obj = api::ParseJson(ObjectJson(o, i));
+    ASSERT_TRUE(obj.ok()) << obj.status().ToString();
+    api::Value pruned = *obj;
+    (*schema)->Prune(&pruned);
+    EXPECT_EQ(pruned, *obj) << "nothing to prune in widget " << i;
+    EXPECT_TRUE((*schema)->Validate(*obj).empty()) << "widget " << i;
+    EXPECT_EQ(obj->Find("metadata")->Find("name")->as_string(), "bench-widget-" + std::string(i < 10 ? "00000" : "0000") + std::to_string(i));
+    EXPECT_EQ(obj->Find("spec")->Find("payload")->as_string().size(), 3000u);
+  }
+  EXPECT_NE(ObjectJson(o, 1), ObjectJson(o, 2));
 }
 
 TEST(LoadTest, Summary) {

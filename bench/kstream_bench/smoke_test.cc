@@ -193,6 +193,36 @@ TEST_F(SmokeTest, LoadThenListEveryWay) {
   EXPECT_FALSE(r.Find("ok")->as_bool());
 }
 
+TEST_F(SmokeTest, CustomResourcesLoadAndList) {
+  // The load creates the Widget CRD, then the widgets (validated against its schema).
+  std::string out;
+  ASSERT_EQ(Shell(Bench("load --url " + base_ +
+                        " --kind widget --count 120 --size 5KB --namespace crs --concurrency 4 --quiet"),
+                  &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("load: 120 widgets in namespace crs: 120 created, 0 already existed;"), std::string::npos) << out;
+  // Again: the CRD and the widgets exist already.
+  ASSERT_EQ(Shell(Bench("load --url " + base_ + " --kind widget --count 5 --size 5KB --namespace crs --quiet"), &out), 0)
+      << out;
+  EXPECT_NE(out.find("0 created, 5 already existed"), std::string::npos) << out;
+
+  const std::string url = base_ + "/apis/bench.kstream.io/v1/namespaces/crs/widgets";
+  api::Value r = List("--url " + url + " --clients 2 --accept json --gzip --expect-items 120 --raw");
+  ASSERT_TRUE(r.is_object()) << last_output_;
+  EXPECT_TRUE(r.Find("ok")->as_bool()) << last_output_;
+  const api::Value& run = r.Find("runs")->as_array().at(0);
+  EXPECT_EQ(run.Find("content_type")->as_string(), "application/json");
+  EXPECT_EQ(run.Find("content_encoding")->as_string(), "gzip");
+  EXPECT_GT(run.Find("decoded_bytes")->as_int(), 120 * 5000);
+  EXPECT_EQ(r.Find("runs")->as_array().at(1).Find("wire_bytes")->as_int(), run.Find("wire_bytes")->as_int());
+  // Table (the CRD's printer columns), YAML, and pages.
+  r = List("--url " + url + " --accept table --expect-items 120");
+  EXPECT_TRUE(r.Find("ok")->as_bool()) << last_output_;
+  r = List("--url " + url + " --accept yaml --limit 50 --expect-items 120");
+  EXPECT_EQ(r.Find("runs")->as_array().at(0).Find("pages")->as_int(), 3);
+}
+
 TEST_F(SmokeTest, BadTokenFails) {
   std::string out;
   const std::string cmd = std::string(KSTREAM_BENCH_BIN) + " list --url " + base_ +

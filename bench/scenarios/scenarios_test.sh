@@ -46,6 +46,14 @@ REPORT_ONLY=1 OBJECTS=300 SIZE=100KB CLIENTS=3 CAP=24MiB OUT="$T/kep" REPORT="$T
   bench/scenarios/kep-scale.sh > /dev/null
 has "$T/kep2.md" "| streaming | protobuf | yes | 3 | 300 |"
 
+echo "== kep-scale, custom resources"
+KIND=widget OBJECTS=100 SIZE=50KB CLIENTS=2 GZIP_RUNS=false OUT="$T/kepw" REPORT="$T/kepw.md" \
+  bench/scenarios/kep-scale.sh > "$T/kepw.log" 2>&1 || { cat "$T/kepw.log"; fail "KIND=widget kep-scale.sh"; }
+has "$T/kepw.md" "# KEP scale: 100 Widgets (custom resources) x 50KB, 2 concurrent full LISTs"
+has "$T/kepw.md" "| streaming | json | no | 2 | 100 |"
+has "$T/kepw.md" "| buffered | json | no | 2 | 100 |"
+[ "$(ls "$T"/kepw/*.json | wc -l)" = 2 ] || fail "kep widgets: expected 2 result files (JSON only)"
+
 echo "== many-pods"
 OBJECTS=60 CLIENTS=2 OUT="$T/pods" REPORT="$T/pods.md" bench/scenarios/many-pods.sh > "$T/pods.log" 2>&1 \
   || { cat "$T/pods.log"; fail "many-pods.sh"; }
