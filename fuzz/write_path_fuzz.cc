@@ -36,8 +36,7 @@ void Check(bool ok, const char* what) {
 }
 
 api::SchemaNode Schema(const char* group, const char* version, const char* kind) {
-  const auto& defs = api::BuiltinOpenApiDefinitions();
-  return api::SchemaNode::Named(&defs.schemas, defs.NameForKind(group, version, kind));
+  return api::BuiltinKindSchema(group, version, kind);
 }
 
 }  // namespace

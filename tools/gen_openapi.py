@@ -31,6 +31,8 @@ import json
 import os
 import sys
 
+from gen_types import write_if_changed
+
 REF = "#/components/schemas/"
 
 SCALARS = {
@@ -223,17 +225,6 @@ class Gen:
             if t["kind"] == "struct" or (pkg, name) in SPECIAL:
                 self.define(pkg, name)
         return self.defs
-
-
-def write_if_changed(path, text):
-    try:
-        with open(path) as f:
-            if f.read() == text:
-                return
-    except FileNotFoundError:
-        pass
-    with open(path, "w") as f:
-        f.write(text)
 
 
 def main():

@@ -555,6 +555,19 @@ Result<Value> ParseJson(std::string_view json, std::vector<std::string>* duplica
   return LenientParser(json, duplicate_fields).ParseDocument();
 }
 
+std::string_view JsonKindName(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::kNull: return "null";
+    case Value::Kind::kBool: return "bool";
+    case Value::Kind::kInt:
+    case Value::Kind::kFloat: return "number";
+    case Value::Kind::kString: return "string";
+    case Value::Kind::kArray: return "array";
+    case Value::Kind::kObject: return "object";
+  }
+  return "null";
+}
+
 namespace internal {
 Result<Value> ParseJsonLenient(std::string_view json) { return LenientParser(json).ParseDocument(); }
 }  // namespace internal

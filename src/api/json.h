@@ -50,6 +50,10 @@ Status AppendJson(const Value& v, std::string* out,
 Result<std::string> ToJson(const Value& v,
                            encoding::json::Style style = encoding::json::Style::kCompact);
 
+// The JSON kind Go's decoder names in "json: cannot unmarshal <kind> into Go value of type
+// T": "object", "array", "string", "number", "bool" ("null" for null, which Go never reports).
+std::string_view JsonKindName(const Value& v);
+
 namespace internal {
 // The lenient parser alone (no simdjson fast path). For differential tests and fuzzing:
 // on every input it must agree with ParseJson.

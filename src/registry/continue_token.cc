@@ -52,19 +52,6 @@ bool KeyMatches(std::string_view key, std::string_view name) {
   return j == name.size();
 }
 
-std::string JsonKindName(const api::Value& v) {
-  switch (v.kind()) {
-    case api::Value::Kind::kBool: return "bool";
-    case api::Value::Kind::kInt:
-    case api::Value::Kind::kFloat: return "number";
-    case api::Value::Kind::kString: return "string";
-    case api::Value::Kind::kArray: return "array";
-    case api::Value::Kind::kObject: return "object";
-    case api::Value::Kind::kNull: return "null";
-  }
-  return "";
-}
-
 Status FieldTypeError(std::string what, std::string_view field, std::string_view go_type) {
   return InvalidArgument("json: cannot unmarshal " + what + " into Go struct field continueToken." +
                          std::string(field) + " of type " + std::string(go_type));
@@ -92,7 +79,7 @@ Status UnmarshalToken(std::string_view data, RawToken* out) {
   const api::Value& doc = *parsed;
   if (doc.is_null()) return Status::Ok();
   if (!doc.is_object()) {
-    return InvalidArgument("json: cannot unmarshal " + JsonKindName(doc) +
+    return InvalidArgument("json: cannot unmarshal " + std::string(api::JsonKindName(doc)) +
                            " into Go value of type storage.continueToken");
   }
   Status first;
@@ -105,7 +92,7 @@ Status UnmarshalToken(std::string_view data, RawToken* out) {
       bool is_v = KeyMatches(m.key, "v");
       if (v.is_null()) continue;
       if (!v.is_string()) {
-        save(FieldTypeError(JsonKindName(v), is_v ? "v" : "start", "string"));
+        save(FieldTypeError(std::string(api::JsonKindName(v)), is_v ? "v" : "start", "string"));
         continue;
       }
       (is_v ? out->v : out->start) = v.as_string();
@@ -119,7 +106,7 @@ Status UnmarshalToken(std::string_view data, RawToken* out) {
         encoding::AppendGoFloatG(&text, v.as_float());
         save(FieldTypeError("number " + text, "rv", "int64"));
       } else {
-        save(FieldTypeError(JsonKindName(v), "rv", "int64"));
+        save(FieldTypeError(std::string(api::JsonKindName(v)), "rv", "int64"));
       }
     }
   }

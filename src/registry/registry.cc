@@ -580,9 +580,7 @@ api::SchemaNode Registry::SchemaFor(const typed::ResourceInfo& info) const {
     if (v == nullptr || v->openapi_schema.is_null()) return {};
     return api::SchemaNode(nullptr, &v->openapi_schema);
   }
-  const api::OpenApiDefinitions& defs = api::BuiltinOpenApiDefinitions();
-  std::string name = defs.NameForKind(info.group, info.version, info.kind);
-  return name.empty() ? api::SchemaNode() : api::SchemaNode::Named(&defs.schemas, name);
+  return api::BuiltinKindSchema(info.group, info.version, info.kind);
 }
 
 std::optional<ApiError> Registry::ApplyStrategy(const typed::ResourceInfo& info, std::unique_ptr<typed::Object>& obj,

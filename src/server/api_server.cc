@@ -524,7 +524,7 @@ struct ApiServer::Impl {
                          &out);
       co_return;
     }
-    api::SchemaNode scale_schema = BuiltinSchemaFor("autoscaling", "v1", "Scale");
+    api::SchemaNode scale_schema = api::BuiltinKindSchema("autoscaling", "v1", "Scale");
     std::vector<std::string> warnings;
     registry::UpdateFunc fn = [&](const typed::Object* cur) -> registry::ApiResult<std::unique_ptr<typed::Object>> {
       warnings.clear();

@@ -155,18 +155,11 @@ Result<std::unique_ptr<typed::Object>> ValueToObject(const typed::KindEntry& kin
   return typed::DecodeObjectAs(kind, v, opts);
 }
 
-api::SchemaNode BuiltinSchemaFor(std::string_view group, std::string_view version, std::string_view kind) {
-  const api::OpenApiDefinitions& defs = api::BuiltinOpenApiDefinitions();
-  std::string name = defs.NameForKind(group, version, kind);
-  if (name.empty()) return {};
-  return api::SchemaNode::Named(&defs.schemas, name);
-}
+namespace {
 
-}  // namespace kstream::server
-
-namespace kstream::server {
-
-Result<api::Value> ScaleOf(const api::Value& parent, bool rc) {
+// An autoscaling/v1 Scale carrying the parent's name, namespace, uid, resourceVersion and
+// creationTimestamp, as kube's scale subresources build it.
+api::Value ScaleWithMetadataOf(const api::Value& parent) {
   api::Value scale = api::Value::EmptyObject();
   scale.Set("apiVersion", "autoscaling/v1");
   scale.Set("kind", "Scale");
@@ -177,6 +170,13 @@ Result<api::Value> ScaleOf(const api::Value& parent, bool rc) {
     }
   }
   scale.Set("metadata", std::move(md));
+  return scale;
+}
+
+}  // namespace
+
+Result<api::Value> ScaleOf(const api::Value& parent, bool rc) {
+  api::Value scale = ScaleWithMetadataOf(parent);
   api::Value spec = api::Value::EmptyObject();
   api::Value status = api::Value::EmptyObject();
   const api::Value* pspec = parent.Find("spec");
@@ -230,9 +230,6 @@ Result<api::Value> ScaleOf(const api::Value& parent, bool rc) {
   return scale;
 }
 
-}  // namespace kstream::server
-
-namespace kstream::server {
 
 namespace {
 std::vector<std::string> SplitSimplePath(std::string_view path) {
@@ -273,16 +270,7 @@ Status SetAtSimplePath(api::Value* obj, std::string_view path, api::Value v) {
 
 Result<api::Value> CustomScaleOf(const api::Value& parent, std::string_view spec_replicas_path,
                                  std::string_view status_replicas_path, std::string_view label_selector_path) {
-  api::Value scale = api::Value::EmptyObject();
-  scale.Set("apiVersion", "autoscaling/v1");
-  scale.Set("kind", "Scale");
-  api::Value md = api::Value::EmptyObject();
-  if (const api::Value* pmd = parent.Find("metadata"); pmd && pmd->is_object()) {
-    for (const char* k : {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"}) {
-      if (const api::Value* v = pmd->Find(k)) md.Set(k, *v);
-    }
-  }
-  scale.Set("metadata", std::move(md));
+  api::Value scale = ScaleWithMetadataOf(parent);
   api::Value spec = api::Value::EmptyObject();
   if (const api::Value* r = GetAtSimplePath(parent, spec_replicas_path); r && r->is_int()) spec.Set("replicas", *r);
   api::Value status = api::Value::EmptyObject();

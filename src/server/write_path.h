@@ -64,9 +64,6 @@ Result<api::Value> ObjectToValue(typed::Object& obj);
 Result<std::unique_ptr<typed::Object>> ValueToObject(const typed::KindEntry& kind, const api::Value& v,
                                                      std::vector<std::string>* unknown_fields);
 
-// The schema of a built-in kind (null when it has none).
-api::SchemaNode BuiltinSchemaFor(std::string_view group, std::string_view version, std::string_view kind);
-
 }  // namespace kstream::server
 
 namespace kstream::server {

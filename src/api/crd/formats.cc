@@ -12,6 +12,7 @@
 #include <re2/re2.h>
 
 #include "api/crd/internal.h"
+#include "base/ascii.h"
 
 namespace kstream::api::crd::internal {
 namespace {
@@ -125,17 +126,6 @@ bool IsGoDuration(std::string_view s) {
   return true;
 }
 
-bool EqualFold(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 // strfmt.ParseDuration: Go durations, or "<n> <unit>" groups (scala-like units).
 bool IsDuration(std::string_view s) {
   if (IsGoDuration(s)) return true;
@@ -162,7 +152,7 @@ bool IsDuration(std::string_view s) {
       size_t last = variants[2].empty() ? 1 : 2;
       for (size_t i = 0; i <= last; ++i) {
         std::string_view v = variants[i];
-        if ((i == last && lower.compare(0, v.size(), v) == 0) || EqualFold(v, lower)) ok = true;
+        if ((i == last && lower.compare(0, v.size(), v) == 0) || EqualFoldAscii(v, lower)) ok = true;
       }
     }
   }

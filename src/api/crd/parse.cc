@@ -302,24 +302,22 @@ bool ParseNode(const Value& v, const std::string& path, int depth, Node* out, st
   return p.Parse(v, path, depth, out);
 }
 
-// schema.NewStructural: the first error, or "".
-std::string NewStructuralError(const Node& n);
-
 namespace {
-std::string NestedStructuralError(const Node& n);
 
+// The value validations (not, allOf, anyOf, oneOf) are schemas checked as NewStructural
+// checks any schema.
 std::string ValueValidationStructuralError(const Node& n) {
   if (n.not_) {
-    if (std::string e = NestedStructuralError(*n.not_); !e.empty()) return e;
+    if (std::string e = NewStructuralError(*n.not_); !e.empty()) return e;
   }
   for (const auto& c : n.all_of) {
-    if (std::string e = NestedStructuralError(*c); !e.empty()) return e;
+    if (std::string e = NewStructuralError(*c); !e.empty()) return e;
   }
   for (const auto& c : n.any_of) {
-    if (std::string e = NestedStructuralError(*c); !e.empty()) return e;
+    if (std::string e = NewStructuralError(*c); !e.empty()) return e;
   }
   for (const auto& c : n.one_of) {
-    if (std::string e = NestedStructuralError(*c); !e.empty()) return e;
+    if (std::string e = NewStructuralError(*c); !e.empty()) return e;
   }
   return "";
 }
@@ -329,22 +327,6 @@ std::string ExtensionsError(const Node& n) {
   return "";
 }
 
-std::string NestedStructuralError(const Node& n) {
-  if (std::string e = UnsupportedFieldsError(n); !e.empty()) return e;
-  if (std::string e = ValueValidationStructuralError(n); !e.empty()) return e;
-  if (n.additional) {
-    if (std::string e = NewStructuralError(*n.additional); !e.empty()) return e;
-  }
-  if (std::string e = ExtensionsError(n); !e.empty()) return e;
-  if (n.items_is_array) return "OpenAPIV3Schema 'items' must be a schema, but is an array";
-  if (n.items) {
-    if (std::string e = NestedStructuralError(*n.items); !e.empty()) return e;
-  }
-  for (const auto& [k, c] : n.properties) {
-    if (std::string e = NestedStructuralError(*c); !e.empty()) return e;
-  }
-  return "";
-}
 }  // namespace
 
 std::string NewStructuralError(const Node& n) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "api/crd/internal.h"
+#include "api/json.h"
 
 namespace kstream::api::crd::internal {
 namespace {
@@ -35,26 +36,7 @@ class Pruner {
         ClearObject(x);
         return;
       }
-      bool embedded = s->embedded || resource_root;
-      std::vector<std::string> drop;
-      const Value::Object& members = x->as_object();
-      for (size_t i = 0; i < members.size(); ++i) {
-        const std::string& k = members[i].key;
-        if (embedded && IsMetaField(k)) continue;
-        if (const Node* prop = s->Property(k)) {
-          size_t l = AppendKey(k);
-          Prune(x->Find(k), prop, false);
-          path_.resize(l);
-        } else if (s->has_additional) {
-          size_t l = AppendKey(k);
-          Prune(x->Find(k), s->additional.get(), false);
-          path_.resize(l);
-        } else {
-          if (!IsMetaField(k) || !path_.empty()) Record(k);
-          drop.push_back(k);
-        }
-      }
-      for (const std::string& k : drop) x->Erase(k);
+      PruneMembers(x, s, resource_root, /*drop_unknown=*/true);
     } else if (x->is_array()) {
       auto& items = x->mutable_array();
       for (size_t i = 0; i < items.size(); ++i) {
@@ -73,21 +55,7 @@ class Pruner {
   void SkipPrune(Value* x, const Node* s, bool resource_root) {
     if (s == nullptr) return;
     if (x->is_object()) {
-      bool embedded = s->embedded || resource_root;
-      const Value::Object& members = x->as_object();
-      for (size_t i = 0; i < members.size(); ++i) {
-        const std::string& k = members[i].key;
-        if (embedded && IsMetaField(k)) continue;
-        if (const Node* prop = s->Property(k)) {
-          size_t l = AppendKey(k);
-          Prune(x->Find(k), prop, false);
-          path_.resize(l);
-        } else if (s->has_additional) {
-          size_t l = AppendKey(k);
-          Prune(x->Find(k), s->additional.get(), false);
-          path_.resize(l);
-        }
-      }
+      PruneMembers(x, s, resource_root, /*drop_unknown=*/false);
     } else if (x->is_array()) {
       auto& items = x->mutable_array();
       for (size_t i = 0; i < items.size(); ++i) {
@@ -96,6 +64,29 @@ class Pruner {
         path_.resize(l);
       }
     }
+  }
+
+  // The members of object x under schema s: the ones s declares (or its
+  // additionalProperties) are pruned in turn; the others are recorded and dropped when
+  // drop_unknown. apiVersion, kind and metadata of an embedded resource are left alone.
+  void PruneMembers(Value* x, const Node* s, bool resource_root, bool drop_unknown) {
+    const bool embedded = s->embedded || resource_root;
+    std::vector<std::string> drop;
+    const Value::Object& members = x->as_object();
+    for (size_t i = 0; i < members.size(); ++i) {
+      const std::string& k = members[i].key;
+      if (embedded && IsMetaField(k)) continue;
+      const Node* prop = s->Property(k);
+      if (prop != nullptr || s->has_additional) {  // additionalProperties may have no schema
+        size_t l = AppendKey(k);
+        Prune(x->Find(k), prop != nullptr ? prop : s->additional.get(), false);
+        path_.resize(l);
+      } else if (drop_unknown) {
+        if (!IsMetaField(k) || !path_.empty()) Record(k);
+        drop.push_back(k);
+      }
+    }
+    for (const std::string& k : drop) x->Erase(k);
   }
 
   // prune(x, nil): objects lose all their fields; arrays are walked (iteratively: arrays
@@ -183,25 +174,12 @@ const MetaField* FindMetaField(std::string_view name) {
   return nullptr;
 }
 
-const char* JsonKind(const Value& v) {
-  switch (v.kind()) {
-    case Value::Kind::kNull: return "null";
-    case Value::Kind::kBool: return "bool";
-    case Value::Kind::kInt:
-    case Value::Kind::kFloat: return "number";
-    case Value::Kind::kString: return "string";
-    case Value::Kind::kArray: return "array";
-    case Value::Kind::kObject: return "object";
-  }
-  return "";
-}
-
 std::string NumberText(const Value& v) { return v.is_int() ? GoInt(v.as_int()) : GoJson(v); }
 
 // encoding/json's UnmarshalTypeError text. A number names its literal only when the
 // target is numeric (the conversion failed); otherwise just its JSON kind.
 std::string FieldTypeError(const Value& v, std::string_view field, std::string_view go_type) {
-  std::string kind = JsonKind(v);
+  std::string kind(JsonKindName(v));
   if ((v.is_int() || v.is_float()) && go_type == "int64") kind = "number " + NumberText(v);
   return "json: cannot unmarshal " + kind + " into Go struct field ObjectMeta." + std::string(field) + " of type " +
          std::string(go_type);
@@ -212,7 +190,7 @@ std::string FieldTypeError(const Value& v, std::string_view field, std::string_v
 std::optional<std::string> ObjectMetaUnmarshalError(const Value& meta) {
   if (meta.is_null()) return std::nullopt;
   if (!meta.is_object()) {
-    return std::string("json: cannot unmarshal ") + JsonKind(meta) + " into Go value of type v1.ObjectMeta";
+    return "json: cannot unmarshal " + std::string(JsonKindName(meta)) + " into Go value of type v1.ObjectMeta";
   }
   for (const Member& m : meta.as_object()) {
     const MetaField* f = FindMetaField(m.key);
@@ -228,7 +206,7 @@ std::optional<std::string> ObjectMetaUnmarshalError(const Value& meta) {
         break;
       case MetaType::kTime:
         if (!v.is_string()) {
-          return std::string("json: cannot unmarshal ") + JsonKind(v) + " into Go value of type string";
+          return "json: cannot unmarshal " + std::string(JsonKindName(v)) + " into Go value of type string";
         }
         break;
       case MetaType::kStringMap:

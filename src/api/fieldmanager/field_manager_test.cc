@@ -26,8 +26,7 @@ std::string S(const Value& v) {
 }
 
 SchemaNode KindSchema(std::string_view group, std::string_view version, std::string_view kind) {
-  const OpenApiDefinitions& defs = BuiltinOpenApiDefinitions();
-  return SchemaNode::Named(&defs.schemas, defs.NameForKind(group, version, kind));
+  return BuiltinKindSchema(group, version, kind);
 }
 SchemaNode ConfigMapSchema() { return KindSchema("", "v1", "ConfigMap"); }
 SchemaNode DeploymentSchema() { return KindSchema("apps", "v1", "Deployment"); }

@@ -360,6 +360,29 @@ class SetBuilder {
 // ------------------------------------------------------------------------------------
 // Compare (compareWalker).
 
+// Calls fn(key, l's value or nullptr, r's value or nullptr) for every key of the objects l
+// and r (either may be nullptr), in key order, each key once.
+template <class Fn>
+void ForEachKeyOfBoth(const Value* l, const Value* r, Fn&& fn) {
+  static const Value::Object kNone;
+  const Value::Object& lo = l != nullptr ? l->as_object() : kNone;
+  const Value::Object& ro = r != nullptr ? r->as_object() : kNone;
+  size_t i = 0, j = 0;
+  while (i < lo.size() || j < ro.size()) {
+    if (j == ro.size() || (i < lo.size() && lo[i].key < ro[j].key)) {
+      fn(lo[i].key, &lo[i].value, nullptr);
+      ++i;
+    } else if (i == lo.size() || ro[j].key < lo[i].key) {
+      fn(ro[j].key, nullptr, &ro[j].value);
+      ++j;
+    } else {
+      fn(lo[i].key, &lo[i].value, &ro[j].value);
+      ++i;
+      ++j;
+    }
+  }
+}
+
 class Comparer {
  public:
   Comparer(Comparison* c, const TypeOptions& opts) : c_(c), opts_(opts) {}
@@ -406,29 +429,11 @@ class Comparer {
       const Value* rm = r != nullptr && r->is_object() ? r : nullptr;
       const bool empty = (lm == nullptr || lm->as_object().empty()) && (rm == nullptr || rm->as_object().empty());
       if (a.map_atomic || empty) return Leaf(l, r, in_leaf);
-      static const Value::Object kNone;
-      const Value::Object& lo = lm != nullptr ? lm->as_object() : kNone;
-      const Value::Object& ro = rm != nullptr ? rm->as_object() : kNone;
-      size_t i = 0, j = 0;
-      while (i < lo.size() || j < ro.size()) {
-        const Value* lc = nullptr;
-        const Value* rc = nullptr;
-        const std::string* key;
-        if (j == ro.size() || (i < lo.size() && lo[i].key < ro[j].key)) {
-          key = &lo[i].key;
-          lc = &lo[i++].value;
-        } else if (i == lo.size() || ro[j].key < lo[i].key) {
-          key = &ro[j].key;
-          rc = &ro[j++].value;
-        } else {
-          key = &lo[i].key;
-          lc = &lo[i++].value;
-          rc = &ro[j++].value;
-        }
-        path_.push_back(PathElement::Field(*key));
-        Walk(lc, rc, MapChild(a, *key), false);
+      ForEachKeyOfBoth(lm, rm, [&](const std::string& key, const Value* lc, const Value* rc) {
+        path_.push_back(PathElement::Field(key));
+        Walk(lc, rc, MapChild(a, key), false);
         path_.pop_back();
-      }
+      });
     } else if (a.scalar) {
       Leaf(l, r, in_leaf);
     } else if (a.list) {
@@ -513,28 +518,10 @@ class Merger {
       const Value* rm = r != nullptr && r->is_object() ? r : nullptr;
       const bool empty = (lm == nullptr || lm->as_object().empty()) && (rm == nullptr || rm->as_object().empty());
       if (a.map_atomic || empty) return Leaf(l, r);
-      static const Value::Object kNone;
-      const Value::Object& lo = lm != nullptr ? lm->as_object() : kNone;
-      const Value::Object& ro = rm != nullptr ? rm->as_object() : kNone;
       std::vector<Member> out;
-      size_t i = 0, j = 0;
-      while (i < lo.size() || j < ro.size()) {
-        const Value* lc = nullptr;
-        const Value* rc = nullptr;
-        const std::string* key;
-        if (j == ro.size() || (i < lo.size() && lo[i].key < ro[j].key)) {
-          key = &lo[i].key;
-          lc = &lo[i++].value;
-        } else if (i == lo.size() || ro[j].key < lo[i].key) {
-          key = &ro[j].key;
-          rc = &ro[j++].value;
-        } else {
-          key = &lo[i].key;
-          lc = &lo[i++].value;
-          rc = &ro[j++].value;
-        }
-        if (auto child = Walk(lc, rc, MapChild(a, *key), false)) out.push_back({*key, std::move(*child)});
-      }
+      ForEachKeyOfBoth(lm, rm, [&](const std::string& key, const Value* lc, const Value* rc) {
+        if (auto child = Walk(lc, rc, MapChild(a, key), false)) out.push_back({key, std::move(*child)});
+      });
       if (out.empty()) return std::nullopt;
       return Value::FromMembers(std::move(out));
     }

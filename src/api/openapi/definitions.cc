@@ -77,6 +77,13 @@ SchemaNode SchemaNode::Named(const Value* definitions, std::string_view name) {
   return SchemaNode(definitions, s);
 }
 
+SchemaNode BuiltinKindSchema(std::string_view group, std::string_view version, std::string_view kind) {
+  const OpenApiDefinitions& defs = BuiltinOpenApiDefinitions();
+  std::string name = defs.NameForKind(group, version, kind);
+  if (name.empty()) return {};
+  return SchemaNode::Named(&defs.schemas, name);
+}
+
 std::string_view SchemaNode::type() const {
   if (schema_ == nullptr || !schema_->is_object()) return {};
   const Value* t = schema_->Find("type");

@@ -87,4 +87,7 @@ class SchemaNode {
   const Value* schema_ = nullptr;
 };
 
+// The schema of a built-in kind in BuiltinOpenApiDefinitions() (a null node when it has none).
+SchemaNode BuiltinKindSchema(std::string_view group, std::string_view version, std::string_view kind);
+
 }  // namespace kstream::api

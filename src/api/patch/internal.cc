@@ -30,19 +30,6 @@ bool NestsDeeperThan(const Value& v, int limit) {
   return false;
 }
 
-std::string_view JsonKindName(const Value& v) {
-  switch (v.kind()) {
-    case Value::Kind::kNull: return "null";
-    case Value::Kind::kBool: return "bool";
-    case Value::Kind::kInt:
-    case Value::Kind::kFloat: return "number";
-    case Value::Kind::kString: return "string";
-    case Value::Kind::kArray: return "array";
-    case Value::Kind::kObject: return "object";
-  }
-  return "null";
-}
-
 namespace {
 
 constexpr int kMaxFormatDepth = 1000;

@@ -14,10 +14,6 @@ namespace kstream::api::patch::internal {
 // Iterative: safe on any depth.
 bool NestsDeeperThan(const Value& v, int limit);
 
-// The JSON kind Go's decoder names in "json: cannot unmarshal <kind> into Go value of type
-// T": "object", "array", "string", "number", "bool" ("null" for null, which Go never reports).
-std::string_view JsonKindName(const Value& v);
-
 // fmt.Sprintf("%v", v) of the Go value json.Unmarshal / the unstructured converter makes of
 // `v` (map[string]interface{}, []interface{}, string, int64, float64, bool, nil):
 // `map[a:1 b:[x y]]`, `<nil>`, floats as %v prints them (`1.5`, `1e+06`). Nesting beyond

@@ -359,7 +359,7 @@ class Applier {
     const Value* v = op.is_object() ? op.Find(name) : nullptr;
     if (v == nullptr || v->is_null()) return Fail(std::string(missing));
     if (!v->is_string()) {
-      return Fail("json: cannot unmarshal " + std::string(internal::JsonKindName(*v)) +
+      return Fail("json: cannot unmarshal " + std::string(JsonKindName(*v)) +
                   " into Go value of type string");
     }
     return v->as_string();
@@ -510,12 +510,12 @@ Result<Value> ApplyJsonPatch(const Value& doc, std::string_view patch) {
   // jsonpatch.DecodePatch: json.Unmarshal into []map[string]*json.RawMessage.
   if (ops.is_null()) return doc;  // a nil patch: nothing to apply
   if (!ops.is_array()) {
-    return InvalidArgument("json: cannot unmarshal " + std::string(internal::JsonKindName(ops)) +
+    return InvalidArgument("json: cannot unmarshal " + std::string(JsonKindName(ops)) +
                            " into Go value of type jsonpatch.Patch");
   }
   for (const Value& op : ops.as_array()) {
     if (!op.is_object() && !op.is_null()) {
-      return InvalidArgument("json: cannot unmarshal " + std::string(internal::JsonKindName(op)) +
+      return InvalidArgument("json: cannot unmarshal " + std::string(JsonKindName(op)) +
                              " into Go value of type jsonpatch.Operation");
     }
   }
@@ -529,7 +529,7 @@ Result<Value> ApplyJsonPatch(const Value& doc, std::string_view patch) {
   }
   // json-patch decodes the document as an object, or as an array when it starts with '['.
   if (!doc.is_object() && !doc.is_array()) {
-    return FailedPrecondition("json: cannot unmarshal " + std::string(internal::JsonKindName(doc)) +
+    return FailedPrecondition("json: cannot unmarshal " + std::string(JsonKindName(doc)) +
                               " into Go value of type jsonpatch.partialDoc");
   }
   Applier applier(doc, patch);

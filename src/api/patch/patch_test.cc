@@ -61,10 +61,7 @@ const Value* At(const Value& v, std::string_view path) {
 // retainKeys struct (strategy), a replaced list (tolerations) and maps.
 constexpr std::string_view kDeployment = R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"default","labels":{"app":"web","tier":"fe"},"finalizers":["a.example.com/f1","b.example.com/f2"],"ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"owner1","uid":"u1"},{"apiVersion":"v1","kind":"ConfigMap","name":"owner2","uid":"u2"}],"annotations":{"html":"x<y","num":"10"}},"spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}},"strategy":{"type":"RollingUpdate","rollingUpdate":{"maxSurge":1,"maxUnavailable":0}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"app","image":"nginx:1.25","ports":[{"containerPort":80,"protocol":"TCP"},{"containerPort":443,"protocol":"TCP"}],"env":[{"name":"A","value":"1"},{"name":"B","value":"2"}],"args":["--x","--y"]},{"name":"sidecar","image":"busybox","command":["sleep","3600"]},{"name":"injected","image":"proxy"}],"volumes":[{"name":"data","emptyDir":{}},{"name":"cfg","configMap":{"name":"cm1"}}],"tolerations":[{"key":"k1","operator":"Exists"},{"key":"k2","operator":"Equal","value":"v"}],"nodeSelector":{"disk":"ssd"}}}}})";
 
-SchemaNode DeploymentSchema() {
-  const OpenApiDefinitions& defs = BuiltinOpenApiDefinitions();
-  return SchemaNode::Named(&defs.schemas, defs.NameForKind("apps", "v1", "Deployment"));
-}
+SchemaNode DeploymentSchema() { return BuiltinKindSchema("apps", "v1", "Deployment"); }
 
 enum class Type { kJson, kMerge, kStrategic };
 

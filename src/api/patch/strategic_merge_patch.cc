@@ -22,8 +22,10 @@
 #include <utility>
 #include <vector>
 
+#include "api/json.h"
 #include "api/patch/internal.h"
 #include "api/patch/patch.h"
+#include "base/ascii.h"
 
 namespace kstream::api::patch {
 namespace {
@@ -172,17 +174,6 @@ std::string GoKindOf(const Schema& s) {
   if (t == "integer") return format == "int32" ? "int32" : "int64";
   if (t == "number") return format == "float" ? "float32" : "float64";
   return "interface";
-}
-
-bool EqualFoldAscii(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
 }
 
 // PatchMetaFromStruct.LookupPatchMetadataForStruct (forkedjson.LookupPatchMetadataForStruct):
@@ -1039,7 +1030,7 @@ Status MergeMap(Value* original, Value patch, const Schema& schema) {
 Result<Value> ApplyStrategicMergePatch(const Value& doc, const Value& patch, const SchemaNode& schema) {
   if (patch.is_null()) return doc;  // a nil patch map: nothing to merge
   if (!patch.is_object()) {
-    return InvalidArgument("json: cannot unmarshal " + std::string(internal::JsonKindName(patch)) +
+    return InvalidArgument("json: cannot unmarshal " + std::string(JsonKindName(patch)) +
                            " into Go value of type map[string]interface {}");
   }
   if (internal::NestsDeeperThan(patch, kMaxPatchDepth)) {

@@ -4,19 +4,10 @@
 
 #include <string>
 
+#include "base/ascii.h"
+
 namespace kstream::server::auth {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 // Whether YAML (1.1 as go-yaml reads it, and 1.2) reads `s` written plain as this string.
 // Deliberately narrow: a letter first (no numbers, indicators or `.inf`), then only
@@ -34,7 +25,7 @@ bool PlainSafe(std::string_view s) {
   }
   static constexpr std::string_view kReserved[] = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"};
   for (std::string_view w : kReserved) {
-    if (EqualsIgnoreCase(s, w)) return false;
+    if (EqualFoldAscii(s, w)) return false;
   }
   return true;
 }
