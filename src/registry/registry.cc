@@ -8,6 +8,7 @@
 #include "api/json.h"
 #include "api/openapi/definitions.h"
 #include "api/typed/scheme.h"
+#include "api/typed/unstructured.h"
 #include "api/k8s/core/v1/types.h"
 #include "collection/stored_proto.h"
 #include "registry/continue_token.h"
@@ -174,12 +175,12 @@ Result<std::unique_ptr<typed::Object>> DecodeForEndpoint(const typed::Scheme& sc
                                                          std::string_view value, Revision mod_revision) {
   if (info.custom()) {
     KS_ASSIGN_OR_RETURN(api::Value v, api::ParseJson(value));
-    std::unique_ptr<typed::Object> obj = info.custom_kind->New();
+    auto obj = std::make_unique<typed::UnstructuredObject>(info.custom_kind);
     typed::DecodeContext ctx;
-    KS_RETURN_IF_ERROR(obj->DecodeJson(v, ctx));
+    KS_RETURN_IF_ERROR(obj->DecodeValue(std::move(v), ctx));
     obj->SetTypeMetaFromKind();
     obj->object_meta()->ResourceVersion = std::to_string(mod_revision);
-    return obj;
+    return std::unique_ptr<typed::Object>(std::move(obj));
   }
   KS_ASSIGN_OR_RETURN(auto obj, DecodeFromStorage(value, mod_revision));
   return AsEndpointKind(scheme, info, std::move(obj));

@@ -63,22 +63,23 @@ void UnstructuredObject::AppendJson(JsonWriter& w) const {
 
 Status UnstructuredObject::DecodeJson(const api::Value& in, DecodeContext& ctx) {
   if (!in.is_object()) return ctx.TypeError(in, "map[string]interface {}");
-  content_ = api::Value::EmptyObject();
+  return DecodeValue(in, ctx);
+}
+
+Status UnstructuredObject::DecodeValue(api::Value in, DecodeContext& ctx) {
+  if (!in.is_object()) return ctx.TypeError(in, "map[string]interface {}");
   meta_ = {};
   type_meta_ = {};
-  for (const api::Member& m : in.as_object()) {
-    if (m.key == "metadata") {
-      if (m.value.is_null()) continue;
-      ctx.PushKey("metadata");
-      Status s = meta::DecodeJson(m.value, &meta_, ctx);
-      ctx.Pop();
-      KS_RETURN_IF_ERROR(s);
-      continue;
-    }
-    if (m.key == "apiVersion" && m.value.is_string()) type_meta_.APIVersion = m.value.as_string();
-    if (m.key == "kind" && m.value.is_string()) type_meta_.Kind = m.value.as_string();
-    content_.Set(m.key, m.value);
+  if (const api::Value* md = in.Find("metadata"); md != nullptr && !md->is_null()) {
+    ctx.PushKey("metadata");
+    Status s = meta::DecodeJson(*md, &meta_, ctx);
+    ctx.Pop();
+    KS_RETURN_IF_ERROR(s);
   }
+  in.Erase("metadata");
+  if (const api::Value* v = in.Find("apiVersion"); v != nullptr && v->is_string()) type_meta_.APIVersion = v->as_string();
+  if (const api::Value* v = in.Find("kind"); v != nullptr && v->is_string()) type_meta_.Kind = v->as_string();
+  content_ = std::move(in);
   return Status::Ok();
 }
 

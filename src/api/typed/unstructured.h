@@ -37,6 +37,9 @@ class UnstructuredObject final : public Object {
 
   void AppendJson(JsonWriter& w) const override;
   Status DecodeJson(const api::Value& in, DecodeContext& ctx) override;
+  // The same, taking `in` over instead of copying its content (the list path's decode of
+  // every stored item).
+  Status DecodeValue(api::Value in, DecodeContext& ctx);
   size_t ProtoSize() const override { return 0; }
   uint8_t* ProtoWrite(uint8_t* end) const override { return end; }
   Status DecodeProto(std::string_view body) override;

@@ -45,6 +45,22 @@ TEST(UnstructuredObjectTest, WritesEveryKeySortedAsGoMapsDo) {
                  "    \"name\": \"n\"\n  },\n  \"spec\": {\n    \"a\": 1\n  }\n}");
 }
 
+TEST(UnstructuredObjectTest, DecodeValueTakesTheValueAndDecodesAsDecodeJson) {
+  const char* json = R"({"spec":{"z":1},"kind":"CronTab","apiVersion":"stable.example.com/v1",
+    "metadata":{"name":"n","labels":{"a":"1"}},"status":{"x":"y"}})";
+  auto copied = Decode(json);
+  UnstructuredObject taken(CronTab());
+  DecodeContext ctx;
+  ASSERT_TRUE(taken.DecodeValue(*api::ParseJson(json), ctx).ok());
+  std::string a, b;
+  ASSERT_TRUE(AppendObjectJson(*copied, &a).ok());
+  ASSERT_TRUE(AppendObjectJson(taken, &b).ok());
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(taken.object_meta()->Name, "n");
+  EXPECT_EQ(taken.content().Find("metadata"), nullptr);
+  EXPECT_FALSE(taken.DecodeValue(api::Value("x"), ctx).ok());
+}
+
 TEST(UnstructuredObjectTest, UnknownMetadataFieldsAreDroppedAndReported) {
   std::vector<std::string> unknown;
   auto obj = Decode(R"({"apiVersion":"stable.example.com/v1","kind":"CronTab","metadata":{"name":"n","bogus":1},
