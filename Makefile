@@ -5,7 +5,7 @@ BUILD_DIR    ?= build
 SANITIZE_DIR ?= build-sanitize
 JOBS         ?= $(shell nproc)
 CMAKE_FLAGS  ?=
-FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 20
 
 .PHONY: all setup build run test test-unit test-sanitize bench bench-kep bench-many-pods bench-slow-clients \
         bench-scaling bench-all bench-micro bench-storage fuzz clean
@@ -77,7 +77,7 @@ bench-storage: build
 
 # Longer fuzzing session (default 10 minutes per target): make fuzz FUZZ_SECONDS=600
 fuzz:
-	@$(MAKE) --no-print-directory test-sanitize FUZZ_SECONDS=$(or $(filter-out 30,$(FUZZ_SECONDS)),600)
+	@$(MAKE) --no-print-directory test-sanitize FUZZ_SECONDS=$(or $(filter-out 20,$(FUZZ_SECONDS)),600)
 
 clean:
 	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)
